@@ -1,0 +1,78 @@
+"""The side-by-side comparison that every benchmark module declares, and how one is measured.
+
+A :class:`Comparison` names a workload, builds its data once, and fits skdl and its peer on it in
+the same process, alternating the two so that both see the same machine state. The ratio reported
+is skdl's median time over the peer's median time; ``target`` is the ratio the issue asks for.
+"""
+
+import gc
+import statistics
+import time
+import tracemalloc
+import warnings
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+
+@dataclass
+class Comparison:
+    """One workload measured for skdl and its peer.
+
+    ``setup()`` returns the data (any object); ``ours(data)`` and ``peer(data)`` run the timed work
+    and return what ``quality(ours_result, peer_result, data)`` needs to describe the answers
+    (a short string such as ``"inertia +0.02%"``).
+    """
+
+    name: str
+    setup: Callable
+    ours: Callable
+    peer: Callable
+    peer_name: str
+    target: Optional[float] = None
+    quality: Optional[Callable] = None
+    repeat: int = 5
+
+
+def _time_once(function, data):
+    gc.collect()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        result = function(data)
+        return time.perf_counter() - start, result
+
+
+def measure(comparison, repeat=None):
+    """Time ``comparison``: one warm-up each, then ``repeat`` alternating runs. Returns a dict."""
+    repeat = repeat or comparison.repeat
+    data = comparison.setup()
+    _, ours_result = _time_once(comparison.ours, data)
+    _, peer_result = _time_once(comparison.peer, data)
+    ours_times, peer_times = [], []
+    for _ in range(repeat):
+        ours_times.append(_time_once(comparison.ours, data)[0])
+        peer_times.append(_time_once(comparison.peer, data)[0])
+    ours_time, peer_time = statistics.median(ours_times), statistics.median(peer_times)
+    ratio = ours_time / peer_time
+    quality = comparison.quality(ours_result, peer_result, data) if comparison.quality else ""
+    return {
+        "name": comparison.name,
+        "peer": comparison.peer_name,
+        "ours_s": ours_time,
+        "peer_s": peer_time,
+        "ratio": ratio,
+        "target": comparison.target,
+        "met": None if comparison.target is None else ratio <= comparison.target,
+        "quality": quality,
+    }
+
+
+def peak_memory_mb(function, data):
+    """Peak Python-tracked memory (numpy buffers included) of one call, in MiB."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        function(data)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()

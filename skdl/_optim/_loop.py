@@ -1,0 +1,140 @@
+"""The training loop shared by every gradient-trained estimator: epochs of (mini-)batch updates.
+
+A model hands the loop a function ``loss_grad(params, batch) -> (loss, grads)`` where ``batch`` is an
+array of row indices (or a slice covering every row), and the list of parameter arrays that its
+optimiser updates in place. The loop owns batching, shuffling, the learning-rate schedule, the loss
+history and the convergence test; the model owns the mathematics.
+"""
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+
+@dataclass
+class LossHistory:
+    """The loss per epoch and the state of the convergence test on it.
+
+    The test is the one scikit-learn's stochastic solvers use: an epoch *fails to improve* when its
+    loss is not below ``best_loss - tol * max(1, |best_loss|)``; training has converged after
+    ``n_iter_no_change`` such epochs in a row.
+    """
+
+    tol: float
+    n_iter_no_change: int = 1
+    losses: list = field(default_factory=list)
+    best_loss: float = np.inf
+    epochs_without_improvement: int = 0
+
+    def record(self, loss):
+        """Add an epoch's loss; return True when the convergence test is met."""
+        self.losses.append(float(loss))
+        improved = not np.isfinite(self.best_loss) or (
+            loss < self.best_loss - self.tol * max(1.0, abs(self.best_loss))
+        )
+        if improved:
+            self.epochs_without_improvement = 0
+        else:
+            self.epochs_without_improvement += 1
+        self.best_loss = min(self.best_loss, loss)
+        return self.epochs_without_improvement >= self.n_iter_no_change
+
+
+def iterate_minibatches(n_samples, batch_size, rng=None):
+    """Yield the row indices of each mini-batch of an epoch, shuffled when ``rng`` is given.
+
+    ``batch_size=None`` (or one at least ``n_samples``) yields a single slice over all rows, which
+    lets full-batch gradient descent index without copying.
+    """
+    if batch_size is None or batch_size >= n_samples:
+        yield slice(None)
+        return
+    order = rng.permutation(n_samples) if rng is not None else np.arange(n_samples)
+    for start in range(0, n_samples, batch_size):
+        yield order[start : start + batch_size]
+
+
+def run_epoch(loss_grad, params, optimizer, n_samples, batch_size=None, rng=None):
+    """One pass over the data; return the epoch's loss, the batch losses averaged by batch size."""
+    total_loss = 0.0
+    for batch in iterate_minibatches(n_samples, batch_size, rng):
+        loss, grads = loss_grad(params, batch)
+        optimizer.step(params, grads)
+        batch_len = n_samples if isinstance(batch, slice) else len(batch)
+        total_loss += loss * batch_len
+    return total_loss / n_samples
+
+
+def minimize_first_order(
+    loss_grad,
+    params,
+    optimizer,
+    n_samples,
+    *,
+    batch_size=None,
+    max_iter=200,
+    tol=1e-4,
+    n_iter_no_change=1,
+    rng=None,
+    history=None,
+    callback=None,
+    estimator_name="The solver",
+):
+    """Run epochs until the loss converges, ``callback`` asks to stop, or ``max_iter`` runs out.
+
+    Parameters
+    ----------
+    loss_grad : callable
+        ``loss_grad(params, batch) -> (loss, grads)``: the objective on the rows ``batch`` and its
+        gradient with respect to each array of ``params``.
+    params : list of ndarray
+        Updated in place.
+    optimizer : object
+        One of ``skdl._optim`` optimisers (``step`` and ``set_epoch``).
+    n_samples : int
+    batch_size : int or None, default=None
+        ``None`` is full-batch gradient descent.
+    max_iter : int, default=200
+        The largest number of epochs.
+    tol : float, default=1e-4
+    n_iter_no_change : int, default=1
+        See :class:`LossHistory`.
+    rng : numpy.random.Generator or None
+        Shuffles the mini-batches each epoch; ``None`` keeps the row order.
+    history : LossHistory or None
+        Continue an earlier run (its epochs count towards the schedule).
+    callback : callable or None
+        ``callback(epoch, loss) -> bool`` after each epoch; ``True`` stops training (early
+        stopping on a validation score, for instance).
+    estimator_name : str
+        Named in the ``ConvergenceWarning``.
+
+    Returns
+    -------
+    history : LossHistory
+    n_iter : int
+        Epochs run by this call.
+    """
+    if history is None:
+        history = LossHistory(tol=tol, n_iter_no_change=n_iter_no_change)
+    first_epoch = len(history.losses)
+    for n_iter in range(1, max_iter + 1):
+        optimizer.set_epoch(first_epoch + n_iter - 1)
+        loss = run_epoch(loss_grad, params, optimizer, n_samples, batch_size, rng)
+        if not np.isfinite(loss):
+            raise FloatingPointError(
+                f"{estimator_name} diverged: the loss became {loss} at epoch {n_iter}. "
+                "Lower the learning rate."
+            )
+        converged = history.record(loss)
+        stop = callback is not None and callback(first_epoch + n_iter, loss)
+        if converged or stop:
+            return history, n_iter
+    warnings.warn(
+        f"{estimator_name} reached max_iter={max_iter} epochs without converging "
+        f"(tol={tol}); increase max_iter or the learning rate.",
+        ConvergenceWarning,
+    )
+    return history, max_iter

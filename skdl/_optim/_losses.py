@@ -1,0 +1,74 @@
+r"""Losses of the linear models, each returning the value and its gradient together.
+
+Every loss is a weighted mean over the rows plus an L2 penalty on the coefficients (never on the
+intercept):
+
+.. math::
+
+    J(\Theta, b) = \frac{1}{\sum_i w_i} \sum_i w_i\, \ell(x_i^\top \Theta + b,\, y_i)
+                   + \frac{1}{2} \sum_j \lambda_j \lVert \Theta_j \rVert^2
+
+``l2`` is :math:`\lambda`: a scalar, or one value per feature (row of ``coef``) when the model
+optimises in rescaled coordinates and the penalty must stay the one on the original coefficients.
+With unit weights and :math:`\lambda = \text{alpha} / m` the squared loss is the course's
+:math:`J(\theta) = \frac{1}{2m}\sum_i (h_\theta(x_i) - y_i)^2 + \frac{\lambda}{2m}\lVert\theta\rVert^2`.
+"""
+
+import numpy as np
+from scipy.special import expit, log_expit, logsumexp
+
+
+def _penalty(coef, l2):
+    l2 = np.asarray(l2)
+    if l2.ndim == 1 and coef.ndim == 2:
+        l2 = l2[:, None]
+    value = 0.5 * np.sum(l2 * coef * coef)
+    return value, l2 * coef
+
+
+def squared_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0):
+    r"""Squared loss :math:`\ell = \frac{1}{2}(x^\top\theta + b - y)^2`; ``coef`` (p,) or (p, k)."""
+    weights = sample_weight / sample_weight.sum()
+    residual = X @ coef + intercept - y
+    weighted_residual = (weights[:, None] if residual.ndim == 2 else weights) * residual
+    penalty, penalty_grad = _penalty(coef, l2)
+    loss = 0.5 * np.sum(weighted_residual * residual) + penalty
+    grad_coef = X.T @ weighted_residual + penalty_grad
+    grad_intercept = weighted_residual.sum(axis=0)
+    return loss, grad_coef, grad_intercept
+
+
+def binary_logistic_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0):
+    r"""Logistic loss for ``y`` in {0, 1}: :math:`\ell = \log(1 + e^{z}) - y z`, :math:`z = x^\top\theta + b`.
+
+    Its gradient with respect to :math:`z` is :math:`\sigma(z) - y`, the course's
+    :math:`h_\theta(x) - y`. With 2-D ``y`` (n, K) and ``coef`` (p, K) it is the sum of K
+    independent binary problems (one-vs-rest).
+    """
+    weights = sample_weight / sample_weight.sum()
+    if np.ndim(y) == 2:
+        weights = weights[:, None]
+    z = X @ coef + intercept
+    # log(1 + e^z) - y z, written with log-sigmoid so that large |z| neither overflows nor cancels.
+    per_sample = (1.0 - y) * z - log_expit(z)
+    error = weights * (expit(z) - y)
+    penalty, penalty_grad = _penalty(coef, l2)
+    loss = np.sum(weights * per_sample) + penalty
+    return loss, X.T @ error + penalty_grad, error.sum(axis=0)
+
+
+def multinomial_loss_grad(X, Y, sample_weight, coef, intercept, l2=0.0):
+    r"""Softmax cross-entropy for one-hot ``Y`` (n, K): :math:`\ell = \log\sum_k e^{z_k} - z_y`.
+
+    Its gradient with respect to :math:`z` is :math:`\operatorname{softmax}(z) - Y`.
+    """
+    weights = sample_weight / sample_weight.sum()
+    Z = X @ coef + intercept
+    log_normaliser = logsumexp(Z, axis=1)
+    per_sample = log_normaliser - np.sum(Z * Y, axis=1)
+    error = np.exp(Z - log_normaliser[:, None])
+    error -= Y
+    error *= weights[:, None]
+    penalty, penalty_grad = _penalty(coef, l2)
+    loss = weights @ per_sample + penalty
+    return loss, X.T @ error + penalty_grad, error.sum(axis=0)

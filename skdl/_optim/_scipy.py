@@ -1,0 +1,38 @@
+"""Quasi-Newton and conjugate-gradient minimisation through ``scipy.optimize``."""
+
+import warnings
+
+import numpy as np
+import scipy.optimize
+from sklearn.exceptions import ConvergenceWarning
+
+SCIPY_METHODS = {"lbfgs": "L-BFGS-B", "cg": "CG"}
+
+
+def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6, estimator_name="The solver"):
+    """Minimise ``fun_grad(theta) -> (value, gradient)`` from ``theta0`` (a flat float64 vector).
+
+    ``method`` is ``"lbfgs"`` (L-BFGS-B, with its projected-gradient tolerance set to ``tol``) or
+    ``"cg"`` (Polak-Ribière conjugate gradient, stopping when the gradient norm is below ``tol``).
+    Warns with ``ConvergenceWarning`` when ``max_iter`` iterations run out.
+
+    Returns
+    -------
+    theta : ndarray
+    n_iter : int
+    """
+    scipy_method = SCIPY_METHODS[method]
+    if method == "lbfgs":
+        options = {"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(float).eps}
+    else:
+        options = {"maxiter": max_iter, "gtol": tol}
+    result = scipy.optimize.minimize(
+        fun_grad, theta0, method=scipy_method, jac=True, options=options
+    )
+    if not result.success and result.nit >= max_iter:
+        warnings.warn(
+            f"{estimator_name} ({scipy_method}) did not converge in max_iter={max_iter} "
+            f"iterations: {result.message}. Increase max_iter or scale the data.",
+            ConvergenceWarning,
+        )
+    return result.x, int(result.nit)

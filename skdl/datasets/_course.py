@@ -1,0 +1,319 @@
+"""Loaders for the data sets of the programming exercises of Andrew Ng's Machine Learning course."""
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ._base import data_path, load_csv, load_descr, load_mat, supervised_bunch
+
+
+def _csv_loader(file_name, feature_names, target_name, descr, return_X_y, as_frame, **extra):
+    table = load_csv(file_name)
+    return supervised_bunch(
+        table[:, :-1],
+        table[:, -1],
+        feature_names=feature_names,
+        target_name=target_name,
+        descr=load_descr(descr),
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+        **extra,
+    )
+
+
+def load_food_truck(*, return_X_y=False, as_frame=False):
+    """Load the food-truck profits of course exercise 1 (``ex1data1.txt``), a regression set.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return the data as a pandas DataFrame and the target as a Series.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (97, 1) city population in 10,000s, ``target`` (97,) profit in $10,000s,
+        ``feature_names``, ``frame``, ``DESCR``.
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_food_truck
+    >>> X, y = load_food_truck(return_X_y=True)
+    >>> X.shape, y.shape
+    ((97, 1), (97,))
+    """
+    return _csv_loader(
+        "ex1data1.txt", ["population"], "profit", "food_truck", return_X_y, as_frame
+    )
+
+
+def load_house_prices(*, return_X_y=False, as_frame=False):
+    """Load the Portland house prices of course exercise 1 (``ex1data2.txt``), a regression set.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return the data as a pandas DataFrame and the target as a Series.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (47, 2) size in square feet and bedrooms, ``target`` (47,) price in dollars.
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_house_prices
+    >>> load_house_prices().feature_names
+    ['size_sqft', 'bedrooms']
+    """
+    return _csv_loader(
+        "ex1data2.txt", ["size_sqft", "bedrooms"], "price", "house_prices", return_X_y, as_frame
+    )
+
+
+def load_exam_admissions(*, return_X_y=False, as_frame=False):
+    """Load the university admissions of course exercise 2 (``ex2data1.txt``), a binary set.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return the data as a pandas DataFrame and the target as a Series.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (100, 2) two exam scores, ``target`` (100,) 1 = admitted.
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_exam_admissions
+    >>> X, y = load_exam_admissions(return_X_y=True)
+    >>> int(y.sum())
+    60
+    """
+    return _csv_loader(
+        "ex2data1.txt",
+        ["exam1_score", "exam2_score"],
+        "admitted",
+        "exam_admissions",
+        return_X_y,
+        as_frame,
+        target_names=["rejected", "admitted"],
+    )
+
+
+def load_microchips(*, return_X_y=False, as_frame=False):
+    """Load the microchip tests of course exercise 2 (``ex2data2.txt``), a binary set.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return the data as a pandas DataFrame and the target as a Series.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (118, 2) two test results, ``target`` (118,) 1 = accepted.
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_microchips
+    >>> load_microchips().data.shape
+    (118, 2)
+    """
+    return _csv_loader(
+        "ex2data2.txt",
+        ["test1", "test2"],
+        "accepted",
+        "microchips",
+        return_X_y,
+        as_frame,
+        target_names=["rejected", "accepted"],
+    )
+
+
+def load_spam_emails(*, subset="train", return_X_y=False):
+    """Load the course's SpamAssassin e-mails as 1899 word indicators (exercise 6).
+
+    Parameters
+    ----------
+    subset : {"train", "test"}, default="train"
+        ``"train"`` is ``spamTrain.mat`` (4000 e-mails), ``"test"`` is ``spamTest.mat`` (1000).
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (n, 1899) float64 0/1, ``target`` (n,) 1 = spam, ``feature_names`` the vocabulary.
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_spam_emails
+    >>> X, y = load_spam_emails(subset="test", return_X_y=True)
+    >>> X.shape
+    (1000, 1899)
+    """
+    if subset not in ("train", "test"):
+        raise ValueError(f"subset must be 'train' or 'test', got {subset!r}.")
+    if subset == "train":
+        content = load_mat("spamTrain.mat")
+        X, y = content["X"], content["y"]
+    else:
+        content = load_mat("spamTest.mat")
+        X, y = content["Xtest"], content["ytest"]
+    vocabulary = [
+        line.split("\t")[1]
+        for line in data_path("vocab.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return supervised_bunch(
+        X.astype(np.float64),
+        y.ravel().astype(np.int64),
+        feature_names=vocabulary,
+        target_name="spam",
+        descr=load_descr("spam_emails"),
+        return_X_y=return_X_y,
+        as_frame=False,
+        target_names=["ham", "spam"],
+    )
+
+
+def load_water_outflow():
+    """Load the dam data of course exercise 5 (``ex5data1.mat``) with its three splits.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``X``, ``y`` (12 training rows), ``X_val``, ``y_val`` (21), ``X_test``, ``y_test`` (21);
+        each ``X`` is (n, 1) water-level change, each ``y`` (n,) outflow.
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_water_outflow
+    >>> data = load_water_outflow()
+    >>> data.X.shape, data.X_val.shape, data.X_test.shape
+    ((12, 1), (21, 1), (21, 1))
+    """
+    content = load_mat("ex5data1.mat")
+    return Bunch(
+        X=content["X"],
+        y=content["y"].ravel(),
+        X_val=content["Xval"],
+        y_val=content["yval"].ravel(),
+        X_test=content["Xtest"],
+        y_test=content["ytest"].ravel(),
+        feature_names=["water_level_change"],
+        DESCR=load_descr("water_outflow"),
+    )
+
+
+def load_pca_points():
+    """Load the 50 two-dimensional points of the course's PCA exercise (``ex7data1.mat``).
+
+    Returns
+    -------
+    X : ndarray of shape (50, 2)
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_pca_points
+    >>> load_pca_points().shape
+    (50, 2)
+    """
+    return load_mat("ex7data1.mat")["X"]
+
+
+def load_kmeans_points():
+    """Load the 300 two-dimensional points of the course's K-means exercise (``ex7data2.mat``).
+
+    Returns
+    -------
+    X : ndarray of shape (300, 2)
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_kmeans_points
+    >>> load_kmeans_points().shape
+    (300, 2)
+    """
+    return load_mat("ex7data2.mat")["X"]
+
+
+def load_bird_image():
+    """Load the 128 x 128 RGB bird image of the course's K-means compression exercise.
+
+    Returns
+    -------
+    image : ndarray of shape (128, 128, 3), dtype uint8
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_bird_image
+    >>> image = load_bird_image()
+    >>> image.shape, image.dtype
+    ((128, 128, 3), dtype('uint8'))
+    """
+    return load_mat("bird_small.mat")["A"]
+
+
+def load_server_metrics(which=1):
+    """Load a server-metrics set of the course's anomaly-detection exercise (exercise 8).
+
+    Parameters
+    ----------
+    which : {1, 2}, default=1
+        ``1`` is ``ex8data1.mat`` (307 servers, 2 metrics), ``2`` is ``ex8data2.mat``
+        (1000 servers, 11 metrics).
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``X`` (unlabelled training rows), ``X_val`` and ``y_val`` (1 = anomalous, 0 = normal).
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_server_metrics
+    >>> data = load_server_metrics(2)
+    >>> data.X.shape, data.X_val.shape
+    ((1000, 11), (100, 11))
+    """
+    if which not in (1, 2):
+        raise ValueError(f"which must be 1 or 2, got {which!r}.")
+    content = load_mat(f"ex8data{which}.mat")
+    return Bunch(
+        X=content["X"],
+        X_val=content["Xval"],
+        y_val=content["yval"].ravel().astype(np.int64),
+        DESCR=load_descr("server_metrics"),
+    )
+
+
+def load_course_network_weights():
+    """Load the course's trained 400-25-10 network weights (``ex4weights.mat``).
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``Theta1`` (25, 401) and ``Theta2`` (10, 26); column 0 of each holds the bias weights.
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_course_network_weights
+    >>> weights = load_course_network_weights()
+    >>> weights.Theta1.shape, weights.Theta2.shape
+    ((25, 401), (10, 26))
+    """
+    content = load_mat("ex4weights.mat")
+    return Bunch(
+        Theta1=content["Theta1"],
+        Theta2=content["Theta2"],
+        DESCR=load_descr("course_network_weights"),
+    )

@@ -1,0 +1,267 @@
+"""Linear regression by the normal equation, batch gradient descent or mini-batch SGD."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from .._optim import LossHistory, squared_loss_grad
+from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ._base import feature_offset_scale, first_order_optimizer, make_linear_loss_grad, train_first_order
+from ._normal_equation import solve_normal_equation
+
+# Beyond this many features the p x p Gram matrix of the normal equation costs more than it saves.
+_MAX_NORMAL_EQUATION_FEATURES = 10_000
+
+
+def _solver_is_sgd(estimator):
+    if estimator.solver != "sgd":
+        raise AttributeError("partial_fit is only available with solver='sgd'.")
+    return True
+
+
+class LinearRegression(RegressorMixin, BaseEstimator):
+    r"""Least-squares linear regression with an optional L2 penalty (ridge), the course's first model.
+
+    Parameters
+    ----------
+    alpha : float, default=0.0
+        Strength of the L2 penalty :math:`\alpha\lVert\theta\rVert^2`, as scikit-learn's ``Ridge``
+        (the course's :math:`\lambda`). The intercept is not penalised.
+    fit_intercept : bool, default=True
+        Learn an intercept :math:`\theta_0`; otherwise the model passes through the origin.
+    solver : {"auto", "normal", "gd", "sgd"}, default="auto"
+        ``"normal"`` solves the normal equation through a Cholesky factorisation, falling back to the
+        minimum-norm least-squares solution when :math:`X^\top X` is singular. ``"gd"`` is batch
+        gradient descent and ``"sgd"`` mini-batch stochastic gradient descent (which also offers
+        ``partial_fit``); both work on internally standardised features and report the coefficients
+        in the original units. ``"auto"`` is ``"normal"`` unless there are more than 10,000 features,
+        where it is ``"gd"``.
+    learning_rate : float, default=0.01
+        Step size of ``"gd"`` and ``"sgd"`` (the course's :math:`\alpha`), in standardised units.
+    max_iter : int, default=1000
+        Largest number of epochs of ``"gd"`` / ``"sgd"``.
+    tol : float, default=1e-6
+        The first-order solvers stop when an epoch lowers the (standardised) cost by less than
+        ``tol`` (relative to the cost when it exceeds 1), five epochs in a row for ``"sgd"``.
+    batch_size : int, default=None
+        Mini-batch size of ``"sgd"`` (``None`` means 200). Ignored by the other solvers.
+    random_state : int, RandomState instance or None, default=None
+        Shuffles the mini-batches of ``"sgd"``.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        The coefficients :math:`\theta_1 \dots \theta_n`.
+    intercept_ : float or ndarray of shape (n_targets,)
+        The intercept :math:`\theta_0`.
+    solver_ : str
+        The solver used (``"auto"`` resolved); ``"lstsq"`` when the normal equation fell back to
+        the minimum-norm least-squares solution.
+    n_iter_ : int
+        Epochs run by ``"gd"`` / ``"sgd"``; 1 for the normal equation (one direct solve).
+    loss_curve_ : list of float
+        The cost :math:`J(\theta)` after each epoch, in the units of ``y`` (first-order solvers only).
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.linear_model.LinearRegression : scikit-learn's ordinary least squares.
+    sklearn.linear_model.Ridge : scikit-learn's ridge regression (same objective when ``alpha > 0``).
+
+    Notes
+    -----
+    The objective, with sample weights :math:`w_i` summing to :math:`W`, is
+
+    .. math::
+
+        J(\theta, \theta_0) = \frac{1}{2W}\left(\sum_i w_i (x_i^\top\theta + \theta_0 - y_i)^2
+                              + \alpha \lVert\theta\rVert^2\right),
+
+    which with unit weights is the course's cost. Its minimiser satisfies the normal equation
+    :math:`(\tilde X^\top W \tilde X + \alpha I)\theta = \tilde X^\top W \tilde y` on centred data,
+    and gradient descent follows :math:`\theta \leftarrow \theta - \eta \nabla J`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.linear_model import LinearRegression
+    >>> X = np.array([[1.0], [2.0], [3.0], [4.0]])
+    >>> y = 2 * X.ravel() + 1
+    >>> model = LinearRegression().fit(X, y)
+    >>> float(model.coef_[0]), float(model.intercept_)
+    (2.0, 1.0)
+    >>> model.predict([[5.0]])
+    array([11.])
+    """
+
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions({"auto", "normal", "gd", "sgd"})],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        alpha=0.0,
+        *,
+        fit_intercept=True,
+        solver="auto",
+        learning_rate=0.01,
+        max_iter=1000,
+        tol=1e-6,
+        batch_size=None,
+        random_state=None,
+    ):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample; weight k counts as the row repeated k times.
+
+        Returns
+        -------
+        self : LinearRegression
+        """
+        X, y = validate_data(
+            self, X, y, dtype=[np.float64, np.float32], multi_output=True, y_numeric=True
+        )
+        y = y.astype(X.dtype, copy=False)
+        solver = self.solver
+        if solver == "auto":
+            solver = "normal" if X.shape[1] <= _MAX_NORMAL_EQUATION_FEATURES else "gd"
+        if solver == "normal":
+            weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            coef, intercept, used_cholesky = solve_normal_equation(
+                X, y, weights, self.alpha, self.fit_intercept
+            )
+            self.solver_ = "normal" if used_cholesky else "lstsq"
+            self.n_iter_ = 1
+            self._set_coefficients(coef, intercept)
+            return self
+        self.solver_ = solver
+        self._initialise_first_order(X, y, sample_weight)
+        return self._run_first_order(X, y, sample_weight, single_epoch=False)
+
+    def _initialise_first_order(self, X, y, sample_weight):
+        """Fix the internal standardisation and the optimiser from the first data seen."""
+        weights = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        self._x_offset, self._x_scale = feature_offset_scale(X, weights, center=self.fit_intercept)
+        y_2d = y.reshape(len(y), -1)
+        self._y_offset = np.average(y_2d, axis=0, weights=weights) if self.fit_intercept else np.zeros(y_2d.shape[1], X.dtype)
+        y_spread = np.sqrt(np.average((y_2d - self._y_offset) ** 2, axis=0, weights=weights).mean())
+        self._y_scale = float(y_spread) if y_spread > 0 else 1.0
+        n_targets = y_2d.shape[1]
+        coef_shape = (X.shape[1], n_targets) if y.ndim == 2 else (X.shape[1],)
+        self._params = [np.zeros(coef_shape, dtype=X.dtype)]
+        if self.fit_intercept:
+            self._params.append(np.zeros(coef_shape[1:], dtype=X.dtype))
+        self._optimizer = first_order_optimizer(self.learning_rate)
+        self._rng = check_random_state(self.random_state)
+        self._history = LossHistory(tol=self.tol, n_iter_no_change=1 if self.solver_ == "gd" else 5)
+
+    def _run_first_order(self, X, y, sample_weight, *, single_epoch):
+        weights = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        X_scaled = (X - self._x_offset) / self._x_scale
+        y_scaled = (y - (self._y_offset if y.ndim == 2 else self._y_offset[0])) / self._y_scale
+        # The penalty alpha * |theta|^2 / (2 W) on the original coefficients, in scaled coordinates.
+        l2 = (self.alpha / weights.sum()) / self._x_scale**2
+        loss_grad = make_linear_loss_grad(
+            squared_loss_grad, X_scaled, y_scaled, weights, l2, self.fit_intercept
+        )
+        self._history, n_iter = train_first_order(
+            self, loss_grad, self._params, X.shape[0], history=self._history, single_epoch=single_epoch
+        )
+        self.n_iter_ = n_iter if not single_epoch else getattr(self, "n_iter_", 0) + 1
+        self.loss_curve_ = [loss * self._y_scale**2 for loss in self._history.losses]
+        coef_scaled = self._params[0]
+        coef = coef_scaled * self._y_scale / (self._x_scale[:, None] if coef_scaled.ndim == 2 else self._x_scale)
+        intercept_scaled = self._params[1] if self.fit_intercept else 0.0
+        intercept = (
+            self._y_offset.reshape(coef.shape[1:]) + self._y_scale * intercept_scaled - self._x_offset @ coef
+        )
+        self._set_coefficients(coef, intercept)
+        return self
+
+    def _set_coefficients(self, coef, intercept):
+        if coef.ndim == 2:
+            self.coef_, self.intercept_ = np.ascontiguousarray(coef.T), np.asarray(intercept)
+        else:
+            self.coef_, self.intercept_ = coef, np.asarray(intercept)[()]
+
+    @available_if(_solver_is_sgd)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Run one epoch of mini-batch SGD on ``(X, y)``, continuing from the current model.
+
+        The internal standardisation is fixed by the first call, so later batches should come from
+        the same distribution. Only available with ``solver="sgd"``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : LinearRegression
+        """
+        first_call = not hasattr(self, "_optimizer")
+        X, y = validate_data(
+            self, X, y, dtype=[np.float64, np.float32], multi_output=True, y_numeric=True, reset=first_call
+        )
+        y = y.astype(X.dtype, copy=False)
+        if first_call:
+            self.solver_ = "sgd"
+            self._initialise_first_order(X, y, sample_weight)
+        elif (y.ndim == 2) != (self._params[0].ndim == 2):
+            raise ValueError("y must have the same number of targets in every partial_fit call.")
+        return self._run_first_order(X, y, sample_weight, single_epoch=True)
+
+    def predict(self, X):
+        """Predict with the linear model, :math:`h_\\theta(x) = x^\\top\\theta + \\theta_0`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return X @ self.coef_.T + self.intercept_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

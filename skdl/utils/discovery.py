@@ -1,0 +1,37 @@
+"""Find every public estimator of skdl, for the common tests and the documentation."""
+
+import importlib
+import inspect
+import pkgutil
+
+from sklearn.base import BaseEstimator
+
+
+def all_estimators():
+    """Return ``[(name, class)]`` for every public estimator, sorted by name.
+
+    Public means listed in the ``__all__`` of a public subpackage of ``skdl``. Estimators whose
+    optional dependencies are missing (the torch-backed ones without torch) are left out rather
+    than failing the import.
+
+    Examples
+    --------
+    >>> from skdl.utils.discovery import all_estimators
+    >>> "LinearRegression" in dict(all_estimators())
+    True
+    """
+    import skdl
+
+    found = {}
+    for module_info in pkgutil.iter_modules(skdl.__path__):
+        if module_info.name.startswith("_") or module_info.name in ("utils", "datasets"):
+            continue
+        module = importlib.import_module(f"skdl.{module_info.name}")
+        for name in getattr(module, "__all__", []):
+            try:
+                obj = getattr(module, name)
+            except ImportError:
+                continue
+            if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
+                found[name] = obj
+    return sorted(found.items())
