@@ -19,11 +19,14 @@ class LossHistory:
 
     The test is the one scikit-learn's stochastic solvers use: an epoch *fails to improve* when its
     loss is not below ``best_loss - tol * max(1, |best_loss|)``; training has converged after
-    ``n_iter_no_change`` such epochs in a row.
+    ``n_iter_no_change`` such epochs in a row. With ``full_batch`` a *rise* of the loss is not
+    taken for a plateau: full-batch gradient descent only climbs when its step is too large, so it
+    keeps going (and either settles, or diverges and is reported) instead of stopping there.
     """
 
     tol: float
     n_iter_no_change: int = 1
+    full_batch: bool = False
     losses: list = field(default_factory=list)
     best_loss: float = np.inf
     epochs_without_improvement: int = 0
@@ -31,10 +34,10 @@ class LossHistory:
     def record(self, loss):
         """Add an epoch's loss; return True when the convergence test is met."""
         self.losses.append(float(loss))
-        improved = not np.isfinite(self.best_loss) or (
-            loss < self.best_loss - self.tol * max(1.0, abs(self.best_loss))
-        )
-        if improved:
+        threshold = self.tol * max(1.0, abs(self.best_loss))
+        improved = not np.isfinite(self.best_loss) or loss < self.best_loss - threshold
+        rising = self.full_batch and np.isfinite(self.best_loss) and loss > self.best_loss + threshold
+        if improved or rising:
             self.epochs_without_improvement = 0
         else:
             self.epochs_without_improvement += 1
@@ -118,7 +121,7 @@ def minimize_first_order(
         Epochs run by this call.
     """
     if history is None:
-        history = LossHistory(tol=tol, n_iter_no_change=n_iter_no_change)
+        history = LossHistory(tol=tol, n_iter_no_change=n_iter_no_change, full_batch=batch_size is None)
     first_epoch = len(history.losses)
     for n_iter in range(1, max_iter + 1):
         optimizer.set_epoch(first_epoch + n_iter - 1)

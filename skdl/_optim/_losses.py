@@ -15,7 +15,7 @@ With unit weights and :math:`\lambda = \text{alpha} / m` the squared loss is the
 """
 
 import numpy as np
-from scipy.special import expit, log_expit, logsumexp
+from scipy.special import expit, log_expit
 
 
 def _penalty(coef, l2):
@@ -60,15 +60,22 @@ def binary_logistic_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0):
 def multinomial_loss_grad(X, Y, sample_weight, coef, intercept, l2=0.0):
     r"""Softmax cross-entropy for one-hot ``Y`` (n, K): :math:`\ell = \log\sum_k e^{z_k} - z_y`.
 
-    Its gradient with respect to :math:`z` is :math:`\operatorname{softmax}(z) - Y`.
+    Its gradient with respect to :math:`z` is :math:`\operatorname{softmax}(z) - Y`. The scores are
+    shifted by their row maximum before exponentiation (the log-sum-exp trick), in place, since
+    this function sits in the inner loop of every multinomial solver.
     """
     weights = sample_weight / sample_weight.sum()
-    Z = X @ coef + intercept
-    log_normaliser = logsumexp(Z, axis=1)
-    per_sample = log_normaliser - np.sum(Z * Y, axis=1)
-    error = np.exp(Z - log_normaliser[:, None])
-    error -= Y
-    error *= weights[:, None]
+    Z = X @ coef
+    Z += intercept
+    z_max = Z.max(axis=1)
+    z_true = np.einsum("ij,ij->i", Z, Y)
+    Z -= z_max[:, None]
+    np.exp(Z, out=Z)
+    normaliser = Z.sum(axis=1)
+    per_sample = np.log(normaliser) + z_max - z_true
+    # Z becomes the weighted error w_i (softmax(z_i) - y_i).
+    Z *= (weights / normaliser)[:, None]
+    Z -= weights[:, None] * Y
     penalty, penalty_grad = _penalty(coef, l2)
     loss = weights @ per_sample + penalty
-    return loss, X.T @ error + penalty_grad, error.sum(axis=0)
+    return loss, X.T @ Z + penalty_grad, Z.sum(axis=0)

@@ -185,7 +185,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             self._params.append(np.zeros(coef_shape[1:], dtype=X.dtype))
         self._optimizer = first_order_optimizer(self.learning_rate)
         self._rng = check_random_state(self.random_state)
-        self._history = LossHistory(tol=self.tol, n_iter_no_change=1 if self.solver_ == "gd" else 5)
+        self._history = LossHistory(
+            tol=self.tol, n_iter_no_change=1 if self.solver_ == "gd" else 5, full_batch=self.solver_ == "gd"
+        )
 
     def _run_first_order(self, X, y, sample_weight, *, single_epoch):
         weights = _check_sample_weight(sample_weight, X, dtype=X.dtype)

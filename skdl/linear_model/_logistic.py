@@ -253,7 +253,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self._params.append(np.zeros(coef_shape[1:], dtype=X.dtype))
         self._optimizer = first_order_optimizer(self.learning_rate)
         self._rng = check_random_state(self.random_state)
-        self._history = LossHistory(tol=self.tol, n_iter_no_change=1 if self.solver == "gd" else 5)
+        self._history = LossHistory(
+            tol=self.tol, n_iter_no_change=1 if self.solver == "gd" else 5, full_batch=self.solver == "gd"
+        )
 
     def _run_first_order(self, X, Y, weights, *, single_epoch):
         X_scaled = (X - self._x_offset) / self._x_scale

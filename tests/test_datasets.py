@@ -1,0 +1,77 @@
+"""The bundled data loaders: shapes, types, the scikit-learn loader conventions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skdl import datasets
+
+
+@pytest.mark.parametrize(
+    "loader, n_samples, n_features",
+    [
+        (datasets.load_food_truck, 97, 1),
+        (datasets.load_house_prices, 47, 2),
+        (datasets.load_exam_admissions, 100, 2),
+        (datasets.load_microchips, 118, 2),
+    ],
+)
+def test_course_csv_loaders_follow_scikit_learn_conventions(loader, n_samples, n_features):
+    bunch = loader()
+    assert bunch.data.shape == (n_samples, n_features)
+    assert bunch.target.shape == (n_samples,)
+    assert len(bunch.feature_names) == n_features
+    assert "course" in bunch.DESCR
+    X, y = loader(return_X_y=True)
+    np.testing.assert_array_equal(X, bunch.data)
+    frame_bunch = loader(as_frame=True)
+    assert isinstance(frame_bunch.data, pd.DataFrame) and isinstance(frame_bunch.target, pd.Series)
+    assert frame_bunch.frame.shape == (n_samples, n_features + 1)
+
+
+def test_spam_emails():
+    train, test = datasets.load_spam_emails(), datasets.load_spam_emails(subset="test")
+    assert train.data.shape == (4000, 1899) and test.data.shape == (1000, 1899)
+    assert set(np.unique(train.data)) == {0.0, 1.0} and set(np.unique(train.target)) == {0, 1}
+    assert train.feature_names[0] == "aa" and len(train.feature_names) == 1899
+    with pytest.raises(ValueError, match="subset"):
+        datasets.load_spam_emails(subset="validation")
+
+
+def test_movielens_rows_and_titles():
+    movielens = datasets.load_movielens()
+    assert movielens.data.shape == (100_000, 2)
+    assert movielens.data[:, 0].min() == 1 and movielens.data[:, 0].max() == 943
+    assert movielens.data[:, 1].min() == 1 and movielens.data[:, 1].max() == 1682
+    assert set(np.unique(movielens.target)) == {1.0, 2.0, 3.0, 4.0, 5.0}
+    assert len(np.unique(movielens.data, axis=0)) == 100_000  # one rating per (user, item)
+    assert movielens.titles[0] == "Toy Story (1995)" and len(movielens.titles) == 1682
+    assert "Harper" in movielens.DESCR
+    frame = datasets.load_movielens(as_frame=True).frame
+    assert list(frame.columns) == ["user_id", "item_id", "rating"]
+
+
+def test_movielens_agrees_with_the_course_matrix():
+    # The course's average rating of Toy Story (movie 1) is 3.8783.
+    X, y = datasets.load_movielens(return_X_y=True)
+    assert y[X[:, 1] == 1].mean() == pytest.approx(3.8783, abs=1e-4)
+
+
+def test_sms_spam_collection():
+    X, y = datasets.load_sms_spam(return_X_y=True)
+    assert len(X) == 5574 and int(y.sum()) == 747
+    assert all(isinstance(text, str) and text for text in X[:100])
+    assert datasets.load_sms_spam().target_names == ["ham", "spam"]
+
+
+def test_other_course_loaders():
+    assert datasets.load_kmeans_points().shape == (300, 2)
+    assert datasets.load_pca_points().shape == (50, 2)
+    assert datasets.load_bird_image().shape == (128, 128, 3)
+    metrics = datasets.load_server_metrics(1)
+    assert metrics.X.shape == (307, 2) and metrics.y_val.sum() == 9
+    with pytest.raises(ValueError, match="which"):
+        datasets.load_server_metrics(3)
+    assert datasets.load_water_outflow().X.shape == (12, 1)
+    assert datasets.load_course_network_weights().Theta1.shape == (25, 401)
+    assert datasets.load_movie_factors().Theta.shape == (943, 10)
