@@ -1,0 +1,38 @@
+"""A small fitted instance of every public estimator, for the tests that must cover them all.
+
+``FITTED_EXAMPLES[name]()`` returns ``(estimator, X, y)`` with a freshly fitted estimator, its
+training inputs and targets (None for unsupervised ones). Each new estimator adds its entry here;
+a test fails loudly when one is missing.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from skdl.linear_model import LinearRegression, LogisticRegression
+
+
+def _regression(seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(80, 4))
+    return X, X @ rng.normal(size=4) + rng.normal(size=80)
+
+
+def _classification(seed=0, n_classes=3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(90, 4))
+    return X, np.argmax(X @ rng.normal(size=(4, n_classes)), axis=1)
+
+
+def _fit(estimator, X, y=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(X) if y is None else estimator.fit(X, y)
+    return estimator, X, y
+
+
+FITTED_EXAMPLES = {
+    "LinearRegression": lambda: _fit(LinearRegression(solver="sgd", max_iter=20, random_state=0), *_regression()),
+    "LogisticRegression": lambda: _fit(LogisticRegression(solver="sgd", max_iter=20, random_state=0), *_classification()),
+}

@@ -1,0 +1,110 @@
+"""skdl on Dask: grid search on a local cluster, and streaming through ``partial_fit``.
+
+The cluster is a real ``LocalCluster`` with two worker processes started inside the test run.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import PolynomialFeatures, StandardScaler
+
+from skdl.datasets import load_microchips
+from skdl.linear_model import LinearRegression, LogisticRegression
+
+pytest.importorskip("distributed", reason="dask.distributed is in the 'distributed' extra")
+pytest.importorskip("dask_ml", reason="dask-ml is in the 'distributed' extra")
+
+import dask.array as da  # noqa: E402
+import joblib  # noqa: E402
+from dask_ml.model_selection import IncrementalSearchCV  # noqa: E402
+from dask_ml.wrappers import Incremental  # noqa: E402
+from distributed import Client, LocalCluster  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, Client(cluster) as dask_client:
+        yield dask_client
+
+
+def _search_both_ways(estimator, grid, X, y, client):
+    local = GridSearchCV(estimator, grid, cv=3, n_jobs=1).fit(X, y)
+    with joblib.parallel_backend("dask"):
+        distributed = GridSearchCV(estimator, grid, cv=3, n_jobs=-1).fit(X, y)
+    return local, distributed
+
+
+def test_grid_search_on_the_cluster_matches_the_local_search(client):
+    X, y = load_microchips(return_X_y=True)
+    pipeline = make_pipeline(PolynomialFeatures(6), StandardScaler(), LogisticRegression())
+    grid = {"logisticregression__C": [0.01, 0.1, 1.0, 10.0]}
+    local, distributed = _search_both_ways(pipeline, grid, X, y, client)
+    assert distributed.best_params_ == local.best_params_
+    np.testing.assert_allclose(
+        distributed.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+    )
+
+
+def test_workers_run_one_blas_thread_each(client):
+    # Dask's nanny sets OMP/MKL/OpenBLAS threads to 1 in each worker: n_jobs workers, not n_jobs x cores.
+    def threads():
+        from threadpoolctl import threadpool_info
+
+        return max((pool["num_threads"] for pool in threadpool_info()), default=1)
+
+    assert set(client.run(threads).values()) == {1}
+
+
+def _stream(X, y, chunk):
+    return da.from_array(X, chunks=(chunk, X.shape[1])), da.from_array(y, chunks=chunk)
+
+
+def test_incremental_logistic_regression_reaches_the_in_memory_score(client):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6000, 6))
+    y = (X @ rng.normal(size=6) + 0.3 * rng.normal(size=6000) > 0).astype(int)
+    in_memory = LogisticRegression().fit(X, y).score(X, y)
+    streamed = Incremental(LogisticRegression(solver="sgd", learning_rate=0.05, random_state=0), scoring="accuracy")
+    dX, dy = _stream(X, y, 1000)
+    for _ in range(5):  # each Incremental.fit is one pass over the blocks
+        streamed.partial_fit(dX, dy, classes=[0, 1])
+    assert streamed.estimator_.n_features_in_ == 6
+    assert streamed.score(dX, dy) == pytest.approx(in_memory, abs=0.02)
+
+
+def test_incremental_linear_regression_reaches_the_in_memory_score(client):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(6000, 5)) * [1, 3, 0.3, 2, 1] + 2
+    y = X @ rng.normal(size=5) + 1 + 0.1 * rng.normal(size=6000)
+    in_memory = LinearRegression().fit(X, y).score(X, y)
+    streamed = Incremental(LinearRegression(solver="sgd", learning_rate=0.05, random_state=0))
+    dX, dy = _stream(X, y, 1000)
+    for _ in range(5):
+        streamed.partial_fit(dX, dy)
+    assert streamed.estimator_.score(X, y) == pytest.approx(in_memory, abs=0.01)
+
+
+def test_incremental_search_over_a_stream(client):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(4000, 5))
+    y = (X @ rng.normal(size=5) > 0).astype(int)
+    dX, dy = _stream(X, y, 500)
+    search = IncrementalSearchCV(
+        LogisticRegression(solver="sgd", random_state=0),
+        {"learning_rate": [1e-4, 0.1]},
+        n_initial_parameters=2,
+        max_iter=4,
+        decay_rate=None,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(dX, dy, classes=[0, 1])
+    assert search.best_params_ == {"learning_rate": 0.1}
+    assert search.best_score_ > 0.9
