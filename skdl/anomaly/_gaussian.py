@@ -32,16 +32,18 @@ def gaussian_moments(X, weights, covariance):
     (the course's :math:`1/m` with unit weights); ``"diag"`` returns the diagonal :math:`\sigma^2`.
     """
     if weights is None:
-        mu = X.mean(axis=0)
+        total, mu = X.shape[0], X.mean(axis=0)
         X_centred = X - mu
-        weighted = X_centred / X.shape[0]
+        scaled = X_centred
     else:
-        mu = (weights @ X) / weights.sum()
+        total = weights.sum()
+        mu = (weights @ X) / total
         X_centred = X - mu
-        weighted = X_centred * (weights / weights.sum())[:, None]
+        # sqrt(w) on both sides keeps the product in the form A^T A, which BLAS computes as a syrk.
+        scaled = X_centred * np.sqrt(weights)[:, None]
     if covariance == "diag":
-        return mu, np.einsum("ij,ij->j", weighted, X_centred), X_centred
-    Sigma = weighted.T @ X_centred
+        return mu, np.einsum("ij,ij->j", scaled, scaled) / total, X_centred
+    Sigma = (scaled.T @ scaled) / total
     return mu, 0.5 * (Sigma + Sigma.T), X_centred
 
 
@@ -96,7 +98,7 @@ def constant_features(mu, sigma2, n_samples):
 
 
 def redundant_features(Sigma, skip):
-    """Indices of features that are (nearly) linear combinations of the others.
+    r"""Indices of features that are (nearly) linear combinations of the others.
 
     A pivoted Cholesky factorisation of the correlation matrix (LAPACK ``?pstrf``) takes next the
     feature with the largest variance left unexplained, :math:`1 - R_j^2`, and stops when that
@@ -127,7 +129,9 @@ def _anomaly_mask(y, n_samples, *, strict):
         f"sample (the course's convention); got the values {sorted(values, key=str)[:10]}."
     )
     if values == {-1, 1}:
-        raise ValueError(message + " For scikit-learn's -1 (anomaly) / +1 (normal), pass (y == -1).astype(int).")
+        raise ValueError(
+            message + " For scikit-learn's -1 (anomaly) / +1 (normal), pass (y == -1).astype(int)."
+        )
     if strict:
         raise ValueError(message)
     warnings.warn(message + " y is ignored.", UserWarning, stacklevel=3)
@@ -306,11 +310,11 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
                 f"{n_effective} samples for {n_features} features: the covariance has rank at most "
                 f"{n_effective - 1} (the multivariate model needs more samples than features)"
             )
-        elif len(constant) or len(redundant):
+        elif len(constant) or len(redundant) or reg > self.reg_covar:
             parts = [f"features {constant.tolist()} are constant"] if len(constant) else []
             if len(redundant):
                 parts.append(f"features {redundant.tolist()} are (nearly) linear combinations of others")
-            reason = " and ".join(parts)
+            reason = " and ".join(parts) or "it is not numerically positive definite"
         else:
             return
         warnings.warn(
@@ -323,7 +327,8 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
     def _set_threshold(self, X, X_centred, is_anomaly, weights, w_normal):
         self.threshold_f1_ = None
         if self.epsilon is not None:
-            self.offset_, self.epsilon_, self.threshold_source_ = float(np.log(self.epsilon)), float(self.epsilon), "epsilon"
+            self.offset_, self.epsilon_ = float(np.log(self.epsilon)), float(self.epsilon)
+            self.threshold_source_ = "epsilon"
             return
         if is_anomaly is not None and is_anomaly.any():
             offset, self.threshold_f1_ = best_f1_threshold(self._log_density(X), is_anomaly, weights)
