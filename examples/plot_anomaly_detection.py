@@ -1,10 +1,10 @@
-"""
+r"""
 Anomaly detection with a Gaussian density (the course's exercise 8)
 ===================================================================
 
 The course's anomaly detector models the throughput and latency of 307 servers with a Gaussian
-density :math:`p(x)`, picks the threshold :math:`\\varepsilon` that maximises F1 on a labelled
-validation set, and flags the servers with :math:`p(x) < \\varepsilon`.
+density :math:`p(x)`, picks the threshold :math:`\varepsilon` that maximises F1 on a labelled
+validation set, and flags the servers with :math:`p(x) < \varepsilon`.
 
 :class:`skdl.anomaly.GaussianAnomalyDetector` does this as a scikit-learn outlier detector. The
 left panel is the course's model (independent per-feature Gaussians, ``covariance="diag"``), the
@@ -44,9 +44,8 @@ for ax, (covariance, detector) in zip(axes, detectors.items()):
     log_density = detector.score_samples(grid).reshape(grid_x.shape)
     course_levels = np.log(10.0) * np.arange(-20, 0, 3)
     ax.contour(grid_x, grid_y, log_density, levels=course_levels, cmap="viridis", linewidths=0.8)
-    ax.contour(
-        grid_x, grid_y, log_density, levels=[detector.offset_], colors="crimson", linewidths=2, linestyles="solid"
-    )
+    threshold_style = {"colors": "crimson", "linewidths": 2, "linestyles": "solid"}
+    ax.contour(grid_x, grid_y, log_density, levels=[detector.offset_], **threshold_style)
     ax.scatter(data.X[:, 0], data.X[:, 1], s=8, c="black", marker="x")
     flagged = detector.predict(data.X) == -1
     ax.scatter(data.X[flagged, 0], data.X[flagged, 1], s=120, facecolors="none", edgecolors="crimson")

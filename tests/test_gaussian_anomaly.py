@@ -327,3 +327,18 @@ def test_targets_that_are_not_labels_are_ignored_with_a_warning():
     with pytest.warns(UserWarning, match="y is ignored"):
         detector = GaussianAnomalyDetector().fit(data.X, np.arange(len(data.X)) % 3)
     assert_allclose(detector.mean_, GaussianAnomalyDetector().fit(data.X).mean_)
+
+
+def test_negative_weights_are_refused_and_zero_weight_anomalies_ignored():
+    data = load_server_metrics(1)
+    weights = np.ones(len(data.X))
+    weights[0] = -1.0
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        GaussianAnomalyDetector().fit(data.X, sample_weight=weights)
+    y = np.zeros(len(data.X_val), dtype=int)
+    y[:3] = 1
+    weights = np.ones(len(data.X_val))
+    weights[:3] = 0.0
+    detector = GaussianAnomalyDetector().fit(data.X_val, y, sample_weight=weights)
+    assert detector.threshold_source_ == "contamination"
+    assert_allclose(detector.mean_, GaussianAnomalyDetector().fit(data.X_val[3:]).mean_)

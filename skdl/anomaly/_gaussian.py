@@ -105,6 +105,8 @@ def redundant_features(Sigma, skip):
     falls below :math:`\sqrt{\text{eps}}`: the features it did not take are the redundant ones.
     """
     keep = np.setdiff1d(np.arange(len(Sigma)), skip)
+    if len(keep) == 0:
+        return keep
     std = np.sqrt(np.diag(Sigma)[keep].astype(np.float64))
     correlation = Sigma[np.ix_(keep, keep)].astype(np.float64) / np.outer(std, std)
     _, pivots, rank, _ = lapack.dpstrf(correlation, tol=np.sqrt(np.finfo(Sigma.dtype).eps), lower=1)
@@ -274,10 +276,15 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         self : GaussianAnomalyDetector
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
         is_anomaly = None if y is None else _anomaly_mask(y, X.shape[0], strict=False)
+        counted = is_anomaly if weights is None or is_anomaly is None else is_anomaly & (weights > 0)
+        if is_anomaly is not None and not counted.any():
+            is_anomaly = None  # no (weighted) anomaly: the labels only say that every row is normal
         X_normal, w_normal = X, weights
-        if is_anomaly is not None and is_anomaly.any():
+        if is_anomaly is not None:
             X_normal = X[~is_anomaly]
             w_normal = None if weights is None else weights[~is_anomaly]
         n_normal = len(X_normal) if w_normal is None else int(np.count_nonzero(w_normal))
@@ -330,7 +337,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
             self.offset_, self.epsilon_ = float(np.log(self.epsilon)), float(self.epsilon)
             self.threshold_source_ = "epsilon"
             return
-        if is_anomaly is not None and is_anomaly.any():
+        if is_anomaly is not None:
             offset, self.threshold_f1_ = best_f1_threshold(self._log_density(X), is_anomaly, weights)
             self._set_offset(offset, "labels")
             return
