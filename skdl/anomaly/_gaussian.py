@@ -140,6 +140,27 @@ def _anomaly_mask(y, n_samples, *, strict):
     return None
 
 
+def _normal_rows(X, is_anomaly, weights):
+    """The rows the density is fitted on: ``(is_anomaly, X_normal, w_normal, n_normal)``.
+
+    Labels without any (positively weighted) anomaly only say that every row is normal, so
+    ``is_anomaly`` comes back as ``None`` then. ``n_normal`` counts the rows of positive weight.
+    """
+    if is_anomaly is not None and not np.any(is_anomaly if weights is None else is_anomaly & (weights > 0)):
+        is_anomaly = None
+    X_normal, w_normal = X, weights
+    if is_anomaly is not None:
+        X_normal = X[~is_anomaly]
+        w_normal = None if weights is None else weights[~is_anomaly]
+    n_normal = len(X_normal) if w_normal is None else int(np.count_nonzero(w_normal))
+    if n_normal < 2:
+        raise ValueError(
+            "GaussianAnomalyDetector needs at least 2 normal samples (y == 0, positive weight) "
+            f"to estimate variances; got {n_normal}."
+        )
+    return is_anomaly, X_normal, w_normal, n_normal
+
+
 class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
     r"""Anomaly detection by Gaussian density estimation, the course's exercise 8.
 
@@ -177,7 +198,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         :math:`\log\varepsilon`: ``decision_function = score_samples - offset_``.
     epsilon_ : float
         :math:`\varepsilon = e^{\text{offset\_}}` (it underflows to 0 for log-densities below
-        about -745; ``offset_`` is the exact value).
+        about -745 and overflows to ``inf`` above 709; ``offset_`` is the exact value).
     threshold_source_ : {"epsilon", "labels", "contamination", "validation"}
         Where the threshold came from: the ``epsilon`` parameter, the labels given to ``fit``,
         ``contamination``, or :meth:`select_threshold`.
@@ -267,7 +288,9 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
             Training data, mostly normal samples.
         y : array-like of shape (n_samples,), default=None
             Optional labels, 1 = anomaly, 0 = normal: the density is fitted on the normal rows
-            and, unless ``epsilon`` is set, the threshold maximises F1 on all rows.
+            and, unless ``epsilon`` is set, the threshold maximises F1 on all rows. scikit-learn's
+            -1/+1 labels are an error; any other ``y`` (not 0/1) is ignored with a warning, as
+            scikit-learn's outlier detectors ignore ``y``.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample; weight k counts as the row repeated k times.
 
@@ -280,19 +303,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         if sample_weight is not None:
             weights = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
         is_anomaly = None if y is None else _anomaly_mask(y, X.shape[0], strict=False)
-        counted = is_anomaly if weights is None or is_anomaly is None else is_anomaly & (weights > 0)
-        if is_anomaly is not None and not counted.any():
-            is_anomaly = None  # no (weighted) anomaly: the labels only say that every row is normal
-        X_normal, w_normal = X, weights
-        if is_anomaly is not None:
-            X_normal = X[~is_anomaly]
-            w_normal = None if weights is None else weights[~is_anomaly]
-        n_normal = len(X_normal) if w_normal is None else int(np.count_nonzero(w_normal))
-        if n_normal < 2:
-            raise ValueError(
-                f"GaussianAnomalyDetector needs at least 2 normal samples (y == 0, positive weight) "
-                f"to estimate variances; got {n_normal}."
-            )
+        is_anomaly, X_normal, w_normal, n_normal = _normal_rows(X, is_anomaly, weights)
         mean, covariance, cholesky_factor, X_centred = self._fit_density(X_normal, w_normal, n_normal)
         self.mean_, self.covariance_, self._cholesky = mean, covariance, cholesky_factor
         self._set_threshold(X, X_centred, is_anomaly, weights, w_normal)
@@ -349,7 +360,9 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         self._set_offset(offset, "contamination")
 
     def _set_offset(self, offset, source):
-        self.offset_, self.epsilon_, self.threshold_source_ = float(offset), float(np.exp(offset)), source
+        with np.errstate(over="ignore", under="ignore"):
+            epsilon = float(np.exp(offset))
+        self.offset_, self.epsilon_, self.threshold_source_ = float(offset), epsilon, source
 
     def _log_density(self, X, *, X_centred=None):
         if self.covariance == "diag":
