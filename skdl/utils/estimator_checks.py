@@ -47,4 +47,5 @@ def check_instances(estimator_class):
 _VARIANTS = {
     "LinearRegression": [{"solver": "gd", "max_iter": 5000}, {"solver": "sgd", "batch_size": 16}],
     "LogisticRegression": [{"solver": "cg"}, {"solver": "sgd", "batch_size": 16}],
+    "GaussianAnomalyDetector": [{"covariance": "full"}],
 }

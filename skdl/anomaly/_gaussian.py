@@ -1,0 +1,440 @@
+"""The course's Gaussian density-estimation anomaly detector, as a scikit-learn outlier detector."""
+
+import warnings
+from numbers import Real
+
+import numpy as np
+from scipy.linalg import LinAlgError, cholesky, lapack, solve_triangular
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+
+from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ._threshold import best_f1_threshold, weighted_percentile
+
+# A Python float, so that float32 arithmetic stays float32.
+_LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+class SingularCovarianceWarning(UserWarning):
+    """The training covariance is singular (too few samples, constant or redundant features).
+
+    The detector still fits: ``reg_covar`` (or, when that is not enough, a larger jitter named in
+    the message) is added to the variances, so the density exists but is very peaked along the
+    degenerate directions.
+    """
+
+
+def gaussian_moments(X, weights, covariance):
+    r"""Weighted mean :math:`\mu` and population (co)variance of ``X``, and the centred ``X``.
+
+    :math:`\mu = \sum_i w_i x_i / W` and :math:`\Sigma = \sum_i w_i (x_i-\mu)(x_i-\mu)^\top / W`
+    (the course's :math:`1/m` with unit weights); ``"diag"`` returns the diagonal :math:`\sigma^2`.
+    """
+    if weights is None:
+        total, mu = X.shape[0], X.mean(axis=0)
+        X_centred = X - mu
+        scaled = X_centred
+    else:
+        total = weights.sum()
+        mu = (weights @ X) / total
+        X_centred = X - mu
+        # sqrt(w) on both sides keeps the product in the form A^T A, which BLAS computes as a syrk.
+        scaled = X_centred * np.sqrt(weights)[:, None]
+    if covariance == "diag":
+        return mu, np.einsum("ij,ij->j", scaled, scaled) / total, X_centred
+    Sigma = (scaled.T @ scaled) / total
+    return mu, 0.5 * (Sigma + Sigma.T), X_centred
+
+
+def regularised_variances(sigma2, reg_covar):
+    """``sigma2 + reg_covar``, and the regularisation actually used (larger when that is not positive)."""
+    reg = reg_covar
+    if np.any(sigma2 + reg <= 0):
+        reg = max(reg_covar, np.finfo(sigma2.dtype).eps * max(float(sigma2.mean()), 1e-300) * 10)
+    return sigma2 + sigma2.dtype.type(reg), reg
+
+
+def regularised_cholesky(Sigma, reg_covar):
+    r"""Lower Cholesky factor :math:`L` of :math:`\Sigma + r I` and the :math:`r` used.
+
+    :math:`r` starts at ``reg_covar`` and grows tenfold (from a floor of machine epsilon times
+    the mean variance) until the factorisation succeeds.
+    """
+    identity = np.eye(len(Sigma), dtype=Sigma.dtype)
+    floor = np.finfo(Sigma.dtype).eps * max(float(np.trace(Sigma)) / len(Sigma), 1e-300) * 10
+    reg = reg_covar
+    while True:
+        try:
+            return cholesky(Sigma + Sigma.dtype.type(reg) * identity, lower=True, check_finite=False), reg
+        except LinAlgError:
+            reg = max(10.0 * reg, floor)
+
+
+def diag_log_density(X, mu, sigma2):
+    r"""The course's product of per-feature Gaussians, in log space.
+
+    :math:`\log p(x) = -\frac12 \sum_j \left[(x_j-\mu_j)^2/\sigma_j^2 + \log(2\pi\sigma_j^2)\right]`.
+    """
+    z = (X - mu) / np.sqrt(sigma2)
+    return -0.5 * (np.einsum("ij,ij->i", z, z) + np.sum(np.log(sigma2)) + X.shape[1] * _LOG_2PI)
+
+
+def full_log_density(X_centred, L):
+    r"""Multivariate Gaussian log-density from the centred data and the Cholesky factor :math:`L`.
+
+    With :math:`\Sigma = LL^\top` and :math:`z = L^{-1}(x-\mu)` (a triangular solve),
+    :math:`\log p(x) = -\frac12\left(z^\top z + n\log 2\pi\right) - \sum_j \log L_{jj}`.
+    """
+    z = solve_triangular(L, X_centred.T, lower=True, check_finite=False)
+    half_log_det = np.sum(np.log(np.diag(L)))
+    return -0.5 * (np.einsum("ij,ij->j", z, z) + X_centred.shape[1] * _LOG_2PI) - half_log_det
+
+
+def constant_features(mu, sigma2, n_samples):
+    """Indices of features whose variance is zero up to the rounding of computing it."""
+    rounding = 10.0 * np.sqrt(n_samples) * np.finfo(sigma2.dtype).eps
+    return np.flatnonzero(sigma2 <= (rounding * mu) ** 2)
+
+
+def redundant_features(Sigma, skip):
+    r"""Indices of features that are (nearly) linear combinations of the others.
+
+    A pivoted Cholesky factorisation of the correlation matrix (LAPACK ``?pstrf``) takes next the
+    feature with the largest variance left unexplained, :math:`1 - R_j^2`, and stops when that
+    falls below :math:`\sqrt{\text{eps}}`: the features it did not take are the redundant ones.
+    """
+    keep = np.setdiff1d(np.arange(len(Sigma)), skip)
+    if len(keep) == 0:
+        return keep
+    std = np.sqrt(np.diag(Sigma)[keep].astype(np.float64))
+    correlation = Sigma[np.ix_(keep, keep)].astype(np.float64) / np.outer(std, std)
+    _, pivots, rank, _ = lapack.dpstrf(correlation, tol=np.sqrt(np.finfo(Sigma.dtype).eps), lower=1)
+    return np.sort(keep[pivots[rank:] - 1])
+
+
+def _anomaly_mask(y, n_samples, *, strict):
+    """``y`` (1 = anomaly, 0 = normal) as a boolean mask.
+
+    Any other ``y`` is an error when ``strict``; otherwise it is ignored with a warning, as
+    scikit-learn's outlier detectors ignore ``y`` (``None`` is returned). scikit-learn's own
+    outlier labels (-1/+1) are always an error: reading them either way would be a silent guess.
+    """
+    y = column_or_1d(y, warn=True)
+    check_consistent_length(y, np.empty(n_samples))
+    target_type = type_of_target(y, input_name="y", raise_unknown=True)
+    values = set(np.unique(y).tolist())
+    if target_type in ("binary", "multiclass") and values <= {0, 1}:
+        return np.asarray(y == 1)
+    message = (
+        "Labels given to GaussianAnomalyDetector must be 1 for an anomaly and 0 for a normal "
+        f"sample (the course's convention); got the values {sorted(values, key=str)[:10]}."
+    )
+    if values == {-1, 1}:
+        raise ValueError(
+            message + " For scikit-learn's -1 (anomaly) / +1 (normal), pass (y == -1).astype(int)."
+        )
+    if strict:
+        raise ValueError(message)
+    warnings.warn(message + " y is ignored.", UserWarning, stacklevel=3)
+    return None
+
+
+def _normal_rows(X, is_anomaly, weights):
+    """The rows the density is fitted on: ``(is_anomaly, X_normal, w_normal, n_normal)``.
+
+    Labels without any (positively weighted) anomaly only say that every row is normal, so
+    ``is_anomaly`` comes back as ``None`` then. ``n_normal`` counts the rows of positive weight.
+    """
+    if is_anomaly is not None and not np.any(is_anomaly if weights is None else is_anomaly & (weights > 0)):
+        is_anomaly = None
+    X_normal, w_normal = X, weights
+    if is_anomaly is not None:
+        X_normal = X[~is_anomaly]
+        w_normal = None if weights is None else weights[~is_anomaly]
+    n_normal = len(X_normal) if w_normal is None else int(np.count_nonzero(w_normal))
+    if n_normal < 2:
+        raise ValueError(
+            "GaussianAnomalyDetector needs at least 2 normal samples (y == 0, positive weight) "
+            f"to estimate variances; got {n_normal}."
+        )
+    return is_anomaly, X_normal, w_normal, n_normal
+
+
+class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
+    r"""Anomaly detection by Gaussian density estimation, the course's exercise 8.
+
+    The training data (assumed mostly normal) is modelled by a Gaussian density :math:`p(x)`; a
+    sample is an anomaly when :math:`p(x) < \varepsilon`. Everything is computed in log space:
+    in 11 dimensions the course's densities already sit near ``1e-18``.
+
+    Parameters
+    ----------
+    covariance : {"diag", "full"}, default="diag"
+        ``"diag"`` is the course's model, a product of independent per-feature Gaussians
+        :math:`\mathcal N(\mu_j, \sigma_j^2)`. ``"full"`` is the multivariate Gaussian
+        :math:`\mathcal N(\mu, \Sigma)`, which also captures correlations between features (and
+        needs more samples than features).
+    epsilon : float, default=None
+        The density threshold :math:`\varepsilon` (a density, not a log-density). ``None`` chooses
+        it: from the labels when ``fit`` gets ``y``, otherwise from ``contamination``; either can
+        be replaced afterwards by :meth:`select_threshold` on labelled validation data.
+    contamination : float in (0, 0.5], default=0.01
+        Fraction of the training samples flagged when the threshold comes from the training data
+        (no ``epsilon``, no labels): ``offset_`` is that percentile of the training scores.
+    reg_covar : float, default=1e-6
+        Added to the variances (the diagonal of :math:`\Sigma`), as scikit-learn's
+        ``GaussianMixture`` does, so a singular covariance still gives a density. A
+        :class:`SingularCovarianceWarning` says when it was needed.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,)
+        :math:`\mu`, the (weighted) mean of the normal training samples.
+    covariance_ : ndarray of shape (n_features,) or (n_features, n_features)
+        :math:`\sigma^2` for ``"diag"``, :math:`\Sigma` for ``"full"``: the population
+        (:math:`1/m`, as the course) (co)variance, ``reg_covar`` included.
+    offset_ : float
+        :math:`\log\varepsilon`: ``decision_function = score_samples - offset_``.
+    epsilon_ : float
+        :math:`\varepsilon = e^{\text{offset\_}}` (it underflows to 0 for log-densities below
+        about -745 and overflows to ``inf`` above 709; ``offset_`` is the exact value).
+    threshold_source_ : {"epsilon", "labels", "contamination", "validation"}
+        Where the threshold came from: the ``epsilon`` parameter, the labels given to ``fit``,
+        ``contamination``, or :meth:`select_threshold`.
+    threshold_f1_ : float or None
+        F1 of the anomaly class at the threshold, on the labelled data that chose it; ``None``
+        when no labels chose it.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.covariance.EllipticEnvelope : robust (MCD) Gaussian outlier detector.
+    sklearn.mixture.GaussianMixture : ``n_components=1`` fits the same full Gaussian by EM.
+
+    Notes
+    -----
+    With weights :math:`w_i` summing to :math:`W` (all 1 in the course),
+    :math:`\mu = \frac1W\sum_i w_i x_i` and
+    :math:`\Sigma = \frac1W\sum_i w_i (x_i-\mu)(x_i-\mu)^\top + r I` (``"diag"`` keeps the
+    diagonal). ``score_samples`` is the log-density
+
+    .. math::
+
+        \log p(x) = -\tfrac12 (x-\mu)^\top \Sigma^{-1} (x-\mu) - \tfrac12 \log\det(2\pi\Sigma),
+
+    evaluated through the Cholesky factor :math:`\Sigma = LL^\top`: with :math:`z = L^{-1}(x-\mu)`
+    (a triangular solve), :math:`\log p(x) = -\frac12 z^\top z - \sum_j \log L_{jj} -
+    \frac n2 \log 2\pi`. No inverse or determinant is formed.
+
+    **Label conventions** (the one place they are written down):
+
+    * ``predict`` follows scikit-learn's outlier detectors: ``+1`` normal, ``-1`` anomaly;
+      ``decision_function`` and ``score_samples`` are higher for more normal samples and
+      ``decision_function < 0`` exactly for the anomalies.
+    * Labels *given to* the detector (``y`` in ``fit``, ``y_val`` in :meth:`select_threshold`)
+      follow the course and its data: ``1`` anomaly, ``0`` normal.
+    * So an F1 scorer must map the two: :data:`skdl.anomaly.anomaly_f1_scorer` does (F1 of the
+      anomaly class from ``y == 1`` and ``predict == -1``). With scikit-learn's tools alone,
+      ``make_scorer(f1_score, pos_label=-1)`` is right only if ``y`` is first recoded to ``-1``
+      for anomalies and ``+1`` for normal samples, and ``fit`` must then not receive that ``y``.
+
+    ``fit(X, y)`` fits the density on the normal rows (``y == 0``) and chooses the threshold
+    maximising F1 on all rows, unless ``epsilon`` is given (then ``y`` only selects the rows). If
+    ``y`` has no anomaly, the threshold comes from ``contamination``.
+
+    References
+    ----------
+    Andrew Ng, *Machine Learning* (Coursera), programming exercise 8: anomaly detection.
+
+    Examples
+    --------
+    >>> from skdl.anomaly import GaussianAnomalyDetector
+    >>> from skdl.datasets import load_server_metrics
+    >>> data = load_server_metrics(1)
+    >>> detector = GaussianAnomalyDetector().fit(data.X)
+    >>> detector.mean_.round(3)
+    array([14.112, 14.998])
+    >>> detector = detector.select_threshold(data.X_val, data.y_val)
+    >>> round(detector.threshold_f1_, 3)
+    0.875
+    >>> int((detector.predict(data.X) == -1).sum())
+    6
+    """
+
+    _parameter_constraints = {
+        "covariance": [StrOptions({"diag", "full"})],
+        "epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "contamination": [Interval(Real, 0, 0.5, closed="right")],
+        "reg_covar": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, covariance="diag", *, epsilon=None, contamination=0.01, reg_covar=1e-6):
+        self.covariance = covariance
+        self.epsilon = epsilon
+        self.contamination = contamination
+        self.reg_covar = reg_covar
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit the Gaussian density and choose the threshold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, mostly normal samples.
+        y : array-like of shape (n_samples,), default=None
+            Optional labels, 1 = anomaly, 0 = normal: the density is fitted on the normal rows
+            and, unless ``epsilon`` is set, the threshold maximises F1 on all rows. scikit-learn's
+            -1/+1 labels are an error; any other ``y`` (not 0/1) is ignored with a warning, as
+            scikit-learn's outlier detectors ignore ``y``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample; weight k counts as the row repeated k times.
+
+        Returns
+        -------
+        self : GaussianAnomalyDetector
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+        is_anomaly = None if y is None else _anomaly_mask(y, X.shape[0], strict=False)
+        is_anomaly, X_normal, w_normal, n_normal = _normal_rows(X, is_anomaly, weights)
+        mean, covariance, cholesky_factor, X_centred = self._fit_density(X_normal, w_normal, n_normal)
+        self.mean_, self.covariance_, self._cholesky = mean, covariance, cholesky_factor
+        self._set_threshold(X, X_centred, is_anomaly, weights, w_normal)
+        return self
+
+    def _fit_density(self, X, weights, n_effective):
+        mu, moments, X_centred = gaussian_moments(X, weights, self.covariance)
+        constant = constant_features(mu, np.diag(moments) if moments.ndim == 2 else moments, n_effective)
+        if self.covariance == "diag":
+            sigma2, reg = regularised_variances(moments, self.reg_covar)
+            self._warn_if_singular(X.shape[1], n_effective, constant, np.array([], dtype=int), reg)
+            return mu, sigma2, None, X_centred
+        L, reg = regularised_cholesky(moments, self.reg_covar)
+        redundant = None if n_effective <= X.shape[1] else redundant_features(moments, constant)
+        self._warn_if_singular(X.shape[1], n_effective, constant, redundant, reg)
+        Sigma = moments + moments.dtype.type(reg) * np.eye(len(moments), dtype=moments.dtype)
+        return mu, Sigma, L, X_centred
+
+    def _warn_if_singular(self, n_features, n_effective, constant, redundant, reg):
+        if self.covariance == "full" and n_effective <= n_features:
+            reason = (
+                f"{n_effective} samples for {n_features} features: the covariance has rank at most "
+                f"{n_effective - 1} (the multivariate model needs more samples than features)"
+            )
+        elif len(constant) or len(redundant) or reg > self.reg_covar:
+            parts = [f"features {constant.tolist()} are constant"] if len(constant) else []
+            if len(redundant):
+                parts.append(f"features {redundant.tolist()} are (nearly) linear combinations of others")
+            reason = " and ".join(parts) or "it is not numerically positive definite"
+        else:
+            return
+        warnings.warn(
+            f"Singular covariance: {reason}. It was regularised by adding {reg:.3g} to the variances "
+            "(reg_covar); consider covariance='diag', removing redundant features or more data.",
+            SingularCovarianceWarning,
+            stacklevel=3,
+        )
+
+    def _set_threshold(self, X, X_centred, is_anomaly, weights, w_normal):
+        self.threshold_f1_ = None
+        if self.epsilon is not None:
+            self.offset_, self.epsilon_ = float(np.log(self.epsilon)), float(self.epsilon)
+            self.threshold_source_ = "epsilon"
+            return
+        if is_anomaly is not None:
+            offset, self.threshold_f1_ = best_f1_threshold(self._log_density(X), is_anomaly, weights)
+            self._set_offset(offset, "labels")
+            return
+        scores = self._log_density(X, X_centred=X_centred)
+        if w_normal is None:
+            offset = np.percentile(scores, 100.0 * self.contamination)
+        else:
+            offset = weighted_percentile(scores, w_normal, 100.0 * self.contamination)
+        self._set_offset(offset, "contamination")
+
+    def _set_offset(self, offset, source):
+        with np.errstate(over="ignore", under="ignore"):
+            epsilon = float(np.exp(offset))
+        self.offset_, self.epsilon_, self.threshold_source_ = float(offset), epsilon, source
+
+    def _log_density(self, X, *, X_centred=None):
+        if self.covariance == "diag":
+            return diag_log_density(X, self.mean_, self.covariance_)
+        return full_log_density(X - self.mean_ if X_centred is None else X_centred, self._cholesky)
+
+    def select_threshold(self, X_val, y_val):
+        """Choose ``epsilon_`` maximising F1 on labelled validation data, as the course does.
+
+        Every distinct validation score is a candidate cut (at least as good as the course's
+        1,000 evenly spaced densities); the threshold is put half-way, in log-density, between
+        the last flagged and the first unflagged validation sample.
+
+        Parameters
+        ----------
+        X_val : array-like of shape (n_samples, n_features)
+            Validation data.
+        y_val : array-like of shape (n_samples,)
+            1 = anomaly, 0 = normal (the course's ``yval``); at least one anomaly.
+
+        Returns
+        -------
+        self : GaussianAnomalyDetector
+            With ``offset_``, ``epsilon_``, ``threshold_f1_`` set and ``threshold_source_`` =
+            ``"validation"``. A later ``fit`` chooses the threshold afresh.
+        """
+        check_is_fitted(self)
+        X_val = validate_data(self, X_val, dtype=[np.float64, np.float32], reset=False)
+        is_anomaly = _anomaly_mask(y_val, X_val.shape[0], strict=True)
+        if not is_anomaly.any():
+            raise ValueError("y_val has no anomaly (no label 1), so F1 cannot choose a threshold.")
+        offset, self.threshold_f1_ = best_f1_threshold(self._log_density(X_val), is_anomaly)
+        self._set_offset(offset, "validation")
+        return self
+
+    def score_samples(self, X):
+        """Log-density :math:`\\log p(x)` of each sample (higher means more normal).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._log_density(X)
+
+    def decision_function(self, X):
+        """``score_samples(X) - offset_`` = :math:`\\log p(x) - \\log\\varepsilon`; negative for anomalies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """``+1`` for normal samples (:math:`p(x) \\ge \\varepsilon`), ``-1`` for anomalies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of int of shape (n_samples,)
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
