@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from skdl.anomaly import GaussianAnomalyDetector
 from skdl.linear_model import LinearRegression, LogisticRegression
 
 
@@ -33,6 +34,7 @@ def _fit(estimator, X, y=None):
 
 
 FITTED_EXAMPLES = {
+    "GaussianAnomalyDetector": lambda: _fit(GaussianAnomalyDetector(covariance="full"), _regression()[0]),
     "LinearRegression": lambda: _fit(LinearRegression(solver="sgd", max_iter=20, random_state=0), *_regression()),
     "LogisticRegression": lambda: _fit(LogisticRegression(solver="sgd", max_iter=20, random_state=0), *_classification()),
 }
