@@ -133,8 +133,8 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
     >>> model = CollaborativeFilter(n_factors=2, alpha=0.1, random_state=0).fit(X, y)
     >>> model.predict([["ann", "casablanca"], ["dan", "alien"]]).round(2)
     array([3.05, 4.46])
-    >>> model.recommend("bob", n=1)
-    array(['brazil'], dtype=object)
+    >>> model.recommend("bob", n=1).tolist()
+    ['brazil']
     """
 
     _parameter_constraints = {
