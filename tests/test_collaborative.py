@@ -108,6 +108,8 @@ def test_course_walkthrough_refit_recommends_well_rated_movies(movielens):
     _assert_well_rated_popular_unseen(movielens, recommended)
     titles = movielens.titles[recommended - 1]
     assert "Star Wars (1977)" in titles or "Schindler's List (1993)" in titles
+    # The course's "related movies": Star Wars's neighbours are its sequels.
+    assert {172, 181} <= set(model.similar_items(50, n=3).tolist())
     # With exclude_seen=False the user's favourites may come back.
     assert set(model.recommend(0, n=1682, exclude_seen=False).tolist()) >= set(MY_RATINGS)
 
