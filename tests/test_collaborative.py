@@ -276,7 +276,9 @@ def test_sample_weight_is_repetition():
     y = rng.integers(1, 6, size=200).astype(float)
     weights = rng.integers(0, 3, size=200)
     weighted = CollaborativeFilter(n_factors=3, random_state=0).fit(X, y, sample_weight=weights)
-    repeated = CollaborativeFilter(n_factors=3, random_state=0).fit(np.repeat(X, weights, axis=0), np.repeat(y, weights))
+    repeated = CollaborativeFilter(n_factors=3, random_state=0).fit(
+        np.repeat(X, weights, axis=0), np.repeat(y, weights)
+    )
     np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-7)
 
 
@@ -348,3 +350,19 @@ def _n_columns_checks():
 @pytest.mark.parametrize("estimator, check", list(_n_columns_checks()))
 def test_checks_expected_to_fail_for_the_column_count_pass_on_two_columns(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("biases", [True, False])
+def test_partial_fit_with_new_ids_of_another_type(biases):
+    model = CollaborativeFilter(n_factors=2, biases=biases, random_state=0)
+    model.fit([[1, 1], [2, 2], [1, 2], [2, 1]], [1.0, 2.0, 3.0, 4.0])
+    old_prediction = model.predict([[1, 1]])
+    model.partial_fit(np.array([["ann", 1], ["ann", "new film"]], dtype=object), [5.0, 5.0])
+    assert model.users_.tolist() == [1, 2, "ann"] and model.items_.tolist() == [1, 2, "new film"]
+    assert model.recommend("ann").tolist() == [2]
+    # The newcomer's ratings were learned; a known user's other predictions moved only through
+    # item 1, whose factors were solved again.
+    assert model.predict(np.array([["ann", "new film"]], dtype=object))[0] > model.global_mean_
+    assert model.predict([[1, 2]]).shape == (1,) and np.isfinite(old_prediction).all()
+    if not biases:
+        assert not model.user_bias_.any() and not model.item_bias_.any()

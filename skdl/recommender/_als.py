@@ -75,19 +75,39 @@ def with_ones(factors):
     return np.hstack([factors, np.ones((len(factors), 1), dtype=factors.dtype)])
 
 
-def als_half_step(weights, data_order, data, fixed_factors, fixed_bias, mu, alpha, fixed_side, biases):
-    r"""Solve one side's factors (and biases) with the other side fixed.
+def als_half_step(data, solve_for, fixed_factors, fixed_bias, mu, alpha, rows=None):
+    r"""Solve one side's factors (and biases) with the other side fixed: half an ALS sweep.
 
-    ``fixed_side`` is ``"items"`` for the user step (``weights`` the users x items CSR of
-    :math:`W`, ``data_order`` :meth:`RatingData.by_user`) and ``"users"`` for the item step.
-    Returns ``(factors, bias or None, squared_error)``, the last the weighted sum of squared
-    errors of the rows solved, :math:`\sum w (y - \hat y)^2`.
+    Parameters
+    ----------
+    data : RatingData
+    solve_for : {"users", "items"}
+        The side solved; the other is fixed.
+    fixed_factors : ndarray of shape (n_fixed, k)
+    fixed_bias : ndarray of shape (n_fixed,) or None
+        The fixed side's biases; ``None`` fits no biases.
+    mu : float
+    alpha : float
+    rows : ndarray of int or None
+        Solve only these users (items); ``None`` solves all.
+
+    Returns
+    -------
+    factors : ndarray of shape (n_rows, k)
+    bias : ndarray of shape (n_rows,) or None
+    squared_error : float
+        The weighted sum of squared errors :math:`\sum w (y - \hat y)^2` over all ratings after
+        the solve (meaningful only when ``rows`` is None).
     """
-    fixed_index = data.items if fixed_side == "items" else data.users
+    by_row, fixed_index = (data.by_user, data.items) if solve_for == "users" else (data.by_item, data.users)
+    biases = fixed_bias is not None
     offset = mu + fixed_bias[fixed_index] if biases else np.full(data.n_pairs, mu, data.weight.dtype)
     target = data.weighted_rating - data.weight * offset
+    weights, targets = by_row(data.weight), by_row(target)
+    if rows is not None:
+        weights, targets = weights[rows], targets[rows]
     solution, explained = solve_ridge_rows(
-        weights, data_order(target), with_ones(fixed_factors) if biases else fixed_factors, alpha
+        weights, targets, with_ones(fixed_factors) if biases else fixed_factors, alpha
     )
     # sum w (y - offset)^2 over the ratings, from the pair sums.
     total = data.sum_weighted_squares - float(np.dot(offset, 2 * data.weighted_rating - data.weight * offset))

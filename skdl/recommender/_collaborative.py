@@ -219,13 +219,10 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
     def _fit_als(self, data, mu, params):
         """Alternate the user and item ridge solves until J stops decreasing (relative ``tol``)."""
         P, Q, b, c = params
-        weights_by_user, weights_by_item = data.by_user(data.weight), data.by_item(data.weight)
         history = LossHistory(tol=self.tol)
         for _ in range(self.max_iter):
-            P, b, _ = als_half_step(weights_by_user, data.by_user, data, Q, c, mu, self.alpha, "items", self.biases)
-            Q, c, squared_error = als_half_step(
-                weights_by_item, data.by_item, data, P, b, mu, self.alpha, "users", self.biases
-            )
+            P, b, _ = als_half_step(data, "users", Q, c, mu, self.alpha)
+            Q, c, squared_error = als_half_step(data, "items", P, b, mu, self.alpha)
             cost = 0.5 * squared_error + 0.5 * self.alpha * _squared_norm(P, Q, b, c)
             if history.record(cost):
                 return (P, Q, b, c), history.losses
@@ -299,10 +296,11 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         mu, alpha = self.global_mean_, self.alpha
         users, items = np.unique(user_codes), np.unique(item_codes)
         with _single_threaded_blas():
-            P[users], b[users] = _solve_rows(data.by_user, data, users, Q, c, mu, alpha, "items", self.biases)
-            Q[items], c[items] = _solve_rows(data.by_item, data, items, P, b, mu, alpha, "users", self.biases)
+            _update_rows(data, "users", users, P, b, Q, c if self.biases else None, mu, alpha)
+            _update_rows(data, "items", items, Q, c, P, b if self.biases else None, mu, alpha)
         self.user_factors_, self.item_factors_, self.user_bias_, self.item_bias_ = P, Q, b, c
-        self.rating_range_ = (min(self.rating_range_[0], float(y.min())), max(self.rating_range_[1], float(y.max())))
+        low, high = self.rating_range_
+        self.rating_range_ = (min(low, float(y.min())), max(high, float(y.max())))
         self._ratings = data
         self.cost_ = self._cost()
         return self
@@ -381,7 +379,9 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
             raise KeyError(f"Item {item_id!r} was not seen in training; it has no factors.")
         norms = np.linalg.norm(self.item_factors_, axis=1)
         similarity = self.item_factors_ @ self.item_factors_[item]
-        similarity = np.divide(similarity, norms * norms[item], out=np.zeros_like(similarity), where=norms > 0)
+        similarity = np.divide(
+            similarity, norms * norms[item], out=np.zeros_like(similarity), where=norms > 0
+        )
         similarity[item] = -np.inf
         return self.items_[_top(similarity, n)]
 
@@ -427,7 +427,11 @@ def _extend_ids(ids, column):
     if unknown.any():
         new_codes, new_ids = pd.factorize(column[unknown])
         codes[unknown] = len(ids) + new_codes
-        ids = np.concatenate([ids, np.asarray(new_ids, dtype=ids.dtype if ids.dtype == object else None)])
+        new_ids = np.asarray(new_ids)
+        if not np.can_cast(new_ids.dtype, ids.dtype, casting="same_kind"):
+            # Ints joining strings (or the reverse) must stay themselves, not become "1".
+            ids, new_ids = ids.astype(object), new_ids.astype(object)
+        ids = np.concatenate([ids, new_ids])
     return codes.astype(np.int64), ids
 
 
@@ -438,17 +442,13 @@ def _grow(array, n):
     return grown
 
 
-def _solve_rows(order, data, rows, fixed_factors, fixed_bias, mu, alpha, fixed_side, biases):
-    """One ridge solve of the given rows only (users or items) against the fixed other side."""
-    weights = order(data.weight)[rows]
-
-    def ordered_rows(values):
-        return order(values)[rows]
-
-    factors, bias, _ = als_half_step(
-        weights, ordered_rows, data, fixed_factors, fixed_bias, mu, alpha, fixed_side, biases
+def _update_rows(data, solve_for, rows, factors, bias, fixed_factors, fixed_bias, mu, alpha):
+    """Solve ``rows`` of one side again, in place, against the fixed other side."""
+    factors[rows], row_bias, _ = als_half_step(
+        data, solve_for, fixed_factors, fixed_bias, mu, alpha, rows=rows
     )
-    return factors, (np.zeros(len(rows), factors.dtype) if bias is None else bias)
+    if row_bias is not None:
+        bias[rows] = row_bias
 
 
 def _squared_norm(*arrays):

@@ -6,7 +6,7 @@ the constant :math:`\sum w r^2`; so repeated pairs are merged and a rating of we
 exactly ``k`` copies of it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,7 +76,7 @@ class RatingData:
 
     def merged_with(self, users, items, ratings, weights, n_users, n_items):
         """The pairs of ``self`` and of the new ratings (ids may now run up to the new sizes)."""
-        return RatingData.from_ratings(
+        merged = RatingData.from_ratings(
             np.concatenate([self.users, users]),
             np.concatenate([self.items, items]),
             # A merged pair is one rating of weight W and rating WY / W: the sums W and WY are
@@ -85,10 +85,9 @@ class RatingData:
             np.concatenate([self.weight, weights]),
             n_users,
             n_items,
-        )._with_sum_squares(self.sum_weighted_squares + float(np.dot(weights * ratings, ratings)))
-
-    def _with_sum_squares(self, value):
-        return RatingData(**{**self.__dict__, "sum_weighted_squares": value})
+        )
+        added_squares = float(np.dot(weights * ratings, ratings))
+        return replace(merged, sum_weighted_squares=self.sum_weighted_squares + added_squares)
 
 
 def _indptr(sorted_index, n, dtype):
