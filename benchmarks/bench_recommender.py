@@ -171,7 +171,7 @@ class CollaborativeFilterScale:
 
 COMPARISONS = [
     Comparison(
-        "CollaborativeFilter 5 folds of MovieLens-100k",
+        "CollaborativeFilter recommender, 5 folds of MovieLens-100k",
         movielens_folds,
         ours_on_folds,
         surprise_on_folds,
@@ -181,7 +181,7 @@ COMPARISONS = [
         repeat=3,
     ),
     Comparison(
-        "CollaborativeFilter 5 folds of MovieLens-100k (SVD.fit only)",
+        "CollaborativeFilter recommender, 5 folds of MovieLens-100k (SVD.fit only)",
         lambda: with_prebuilt_trainsets(movielens_folds()),
         ours_on_folds_prebuilt,
         surprise_fit_only,
@@ -191,7 +191,7 @@ COMPARISONS = [
         repeat=3,
     ),
     Comparison(
-        "CollaborativeFilter 1,000,000 ratings, 20,000 x 5,000",
+        "CollaborativeFilter recommender, 1,000,000 ratings",
         scale_setup,
         ours_scale,
         surprise_scale,
