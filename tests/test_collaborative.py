@@ -251,6 +251,7 @@ def test_recommend_and_similar_items():
     similar = model.similar_items(0, n=5)
     assert 0 not in similar and all(groups[item] == 0 for item in similar)
     assert len(model.recommend(0, n=100)) == 20 - len(seen)
+    assert len(model.recommend(0, n=0)) == 0
     with pytest.raises(KeyError, match="not seen in training"):
         model.similar_items(99)
 
