@@ -367,3 +367,25 @@ def test_partial_fit_with_new_ids_of_another_type(biases):
     assert model.predict([[1, 2]]).shape == (1,) and np.isfinite(old_prediction).all()
     if not biases:
         assert not model.user_bias_.any() and not model.item_bias_.any()
+
+
+def test_als_half_step_is_a_ridge_regression_per_user():
+    from sklearn.linear_model import Ridge
+
+    from skdl.recommender._als import als_half_step
+
+    rng = np.random.default_rng(0)
+    n_users, n_items, k, alpha, mu = 6, 15, 3, 2.0, 3.0
+    users, items = rng.integers(0, n_users, 60), rng.integers(0, n_items, 60)
+    ratings, weights = rng.integers(1, 6, 60).astype(float), rng.uniform(0.5, 2.0, 60)
+    data = RatingData.from_ratings(users, items, ratings, weights, n_users, n_items)
+    item_factors, item_bias = rng.normal(size=(n_items, k)), rng.normal(size=n_items)
+    user_factors, user_bias, _ = als_half_step(data, "users", item_factors, item_bias, mu, alpha)
+    for user in range(n_users):
+        mine = users == user
+        # Ridge on the features (x_i, 1) without intercept: the bias is the last coefficient.
+        features = np.column_stack([item_factors[items[mine]], np.ones(mine.sum())])
+        target = ratings[mine] - mu - item_bias[items[mine]]
+        ridge = Ridge(alpha=alpha, fit_intercept=False).fit(features, target, sample_weight=weights[mine])
+        np.testing.assert_allclose(user_factors[user], ridge.coef_[:k], rtol=1e-8, atol=1e-10)
+        assert user_bias[user] == pytest.approx(ridge.coef_[k], rel=1e-8, abs=1e-10)
