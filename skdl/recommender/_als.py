@@ -16,7 +16,7 @@ import numpy as np
 
 
 def gram_triangles(features):
-    """The upper triangle of :math:`f f^\top` for each row ``f`` of ``features``, flattened.
+    r"""The upper triangle of :math:`f f^\top` for each row ``f`` of ``features``, flattened.
 
     Returns ``(triangles, (rows, cols))`` with ``triangles`` of shape (n, k(k+1)/2).
     """
