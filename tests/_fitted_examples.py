@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skdl.anomaly import GaussianAnomalyDetector
 from skdl.linear_model import LinearRegression, LogisticRegression
+from skdl.recommender import CollaborativeFilter
 
 
 def _regression(seed=0):
@@ -33,7 +34,16 @@ def _fit(estimator, X, y=None):
     return estimator, X, y
 
 
+def _ratings(seed=0, n_ratings=400):
+    rng = np.random.default_rng(seed)
+    users = rng.choice(["ann", "bob", "cy", "dee", "eve", "fay"], size=n_ratings)
+    items = rng.integers(1, 40, size=n_ratings)
+    X = np.column_stack([users, items.astype(str)]).astype(object)
+    return X, rng.integers(1, 6, size=n_ratings).astype(float)
+
+
 FITTED_EXAMPLES = {
+    "CollaborativeFilter": lambda: _fit(CollaborativeFilter(n_factors=3, random_state=0), *_ratings()),
     "GaussianAnomalyDetector": lambda: _fit(GaussianAnomalyDetector(covariance="full"), _regression()[0]),
     "LinearRegression": lambda: _fit(LinearRegression(solver="sgd", max_iter=20, random_state=0), *_regression()),
     "LogisticRegression": lambda: _fit(LogisticRegression(solver="sgd", max_iter=20, random_state=0), *_classification()),

@@ -1,0 +1,391 @@
+"""Tests of CollaborativeFilter: the course's ex8 results, the walkthrough, cold start, scale."""
+
+import pickle
+import tracemalloc
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import mean_squared_error
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.utils.estimator_checks import estimator_checks_generator
+
+from skdl.datasets import load_movie_factors, load_movielens
+from skdl.recommender import CollaborativeFilter
+from skdl.recommender._cost import cofi_cost_grad, flat_cost_grad, pack, unpack
+from skdl.recommender._ratings import RatingData
+from skdl.utils import check_gradient
+from skdl.utils.estimator_checks import COLLABORATIVE_FILTER_N_COLUMNS_CHECKS
+
+# The course's new user (ex8_cofi.m): 1-based movie id -> rating.
+MY_RATINGS = {1: 4, 98: 2, 7: 3, 12: 5, 54: 4, 64: 5, 66: 3, 69: 5, 183: 4, 226: 5, 355: 5}
+
+
+@pytest.fixture(scope="module")
+def movielens():
+    return load_movielens()
+
+
+def _course_subset(movielens, n_users=4, n_movies=5, n_features=3):
+    """The dense Y, R (movies x users) and parameters of ex8's small cost check."""
+    X, y = movielens.data, movielens.target
+    keep = (X[:, 0] <= n_users) & (X[:, 1] <= n_movies)
+    Y, R = np.zeros((n_movies, n_users)), np.zeros((n_movies, n_users))
+    Y[X[keep, 1] - 1, X[keep, 0] - 1] = y[keep]
+    R[X[keep, 1] - 1, X[keep, 0] - 1] = 1
+    factors = load_movie_factors()
+    return Y, R, factors.X[:n_movies, :n_features], factors.Theta[:n_users, :n_features]
+
+
+def _course_cost_dense(Y, R, X, Theta, lam):
+    """ex8's cofiCostFunc written densely, as the course does, as an independent reference."""
+    J = 0.5 * np.sum(((X @ Theta.T - Y) * R) ** 2) + lam / 2 * (np.sum(Theta**2) + np.sum(X**2))
+    return J, ((X @ Theta.T - Y) * R) @ Theta + lam * X, ((X @ Theta.T - Y) * R).T @ X + lam * Theta
+
+
+def _ratings_from_dense(Y, R):
+    items, users = np.nonzero(R)
+    ones = np.ones(len(users))
+    return RatingData.from_ratings(users, items, Y[items, users], ones, R.shape[1], R.shape[0])
+
+
+@pytest.mark.parametrize("lam, expected", [(0.0, 22.22), (1.5, 31.34)])
+def test_course_cost_on_small_subset(movielens, lam, expected):
+    Y, R, X, Theta = _course_subset(movielens)
+    assert R.sum() > 0
+    data = _ratings_from_dense(Y, R)
+    cost, (grad_theta, grad_x) = cofi_cost_grad(Theta, X, data, lam)
+    assert cost == pytest.approx(expected, abs=0.005)
+    reference_cost, reference_grad_x, reference_grad_theta = _course_cost_dense(Y, R, X, Theta, lam)
+    assert cost == pytest.approx(reference_cost, rel=1e-12)
+    np.testing.assert_allclose(grad_x, reference_grad_x, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grad_theta, reference_grad_theta, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("with_biases", [False, True])
+def test_cost_gradient_passes_numerical_check(movielens, with_biases):
+    Y, R, X, Theta = _course_subset(movielens)
+    data = _ratings_from_dense(Y, R)
+    rng = np.random.default_rng(0)
+    arrays = [Theta, X] + ([rng.normal(size=4), rng.normal(size=5)] if with_biases else [])
+    shapes = [a.shape for a in arrays]
+    fun_grad = flat_cost_grad(data, 1.5, 3.5 if with_biases else 0.0, shapes, np.float64)
+    theta = pack(arrays)
+    relative_difference = check_gradient(lambda t: fun_grad(t)[0], lambda t: fun_grad(t)[1], theta)
+    assert relative_difference < 1e-9
+    assert [a.shape for a in unpack(theta, shapes, np.float64)] == shapes
+
+
+def _with_new_user(movielens, user_id=0):
+    X_new = np.array([[user_id, movie] for movie in MY_RATINGS])
+    y_new = np.array(list(MY_RATINGS.values()), dtype=float)
+    return X_new, y_new
+
+
+def _assert_well_rated_popular_unseen(movielens, recommended):
+    X, y = movielens.data, movielens.target
+    counts = np.bincount(X[:, 1], minlength=X[:, 1].max() + 1)
+    means = np.bincount(X[:, 1], weights=y, minlength=len(counts)) / np.maximum(counts, 1)
+    assert len(recommended) == 10
+    assert not set(recommended.tolist()) & set(MY_RATINGS)
+    # The course's list is of this kind: Star Wars, Schindler's List, Titanic, ...
+    assert counts[recommended].min() >= 50
+    assert means[recommended].min() >= 3.9
+    # Well above the typical movie: the mean rating of all movies is about 3.1.
+    assert means[recommended].mean() > means[counts > 0].mean() + 1.0
+
+
+def test_course_walkthrough_refit_recommends_well_rated_movies(movielens):
+    X_new, y_new = _with_new_user(movielens)
+    model = CollaborativeFilter(random_state=0).fit(
+        np.vstack([movielens.data, X_new]), np.concatenate([movielens.target, y_new])
+    )
+    recommended = model.recommend(0, n=10)
+    _assert_well_rated_popular_unseen(movielens, recommended)
+    titles = movielens.titles[recommended - 1]
+    assert "Star Wars (1977)" in titles or "Schindler's List (1993)" in titles
+    # The course's "related movies": Star Wars's neighbours are its sequels.
+    assert {172, 181} <= set(model.similar_items(50, n=3).tolist())
+    # With exclude_seen=False the user's favourites may come back.
+    assert set(model.recommend(0, n=1682, exclude_seen=False).tolist()) >= set(MY_RATINGS)
+
+
+def test_partial_fit_gives_a_new_user_recommendations_at_once(movielens):
+    model = CollaborativeFilter(random_state=0).fit(movielens.data, movielens.target)
+    before = model.item_factors_.copy()
+    X_new, y_new = _with_new_user(movielens)
+    model.partial_fit(X_new, y_new)
+    assert len(model.users_) == 944 and model.users_[-1] == 0
+    assert np.abs(model.user_factors_[-1]).sum() > 0
+    # Only the items the newcomer rated moved.
+    moved = np.flatnonzero(np.abs(model.item_factors_ - before).sum(axis=1) > 0)
+    assert set(model.items_[moved].tolist()) <= set(MY_RATINGS)
+    recommended = model.recommend(0, n=10)
+    _assert_well_rated_popular_unseen(movielens, recommended)
+    refit = CollaborativeFilter(random_state=0).fit(
+        np.vstack([movielens.data, X_new]), np.concatenate([movielens.target, y_new])
+    )
+    assert len(set(recommended.tolist()) & set(refit.recommend(0, n=10).tolist())) >= 6
+    # The newcomer's own ratings are fitted about as well as by the full refit.
+    own_error = np.abs(model.predict(X_new) - y_new).mean()
+    assert own_error < np.abs(refit.predict(X_new) - y_new).mean() + 0.3
+
+
+def test_partial_fit_on_unfitted_model_is_fit():
+    X, y = [[1, 1], [1, 2], [2, 1]], [5.0, 3.0, 4.0]
+    a = CollaborativeFilter(n_factors=2, random_state=0).partial_fit(X, y)
+    b = CollaborativeFilter(n_factors=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+def test_one_fold_rmse_beats_baselines(movielens):
+    # The 5-fold figure (<= 0.925) is measured in benchmarks/bench_recommender.py.
+    X, y = movielens.data, movielens.target
+    train, test = next(KFold(5, shuffle=True, random_state=0).split(X))
+    model = CollaborativeFilter(random_state=0).fit(X[train], y[train])
+    rmse = mean_squared_error(y[test], model.predict(X[test])) ** 0.5
+    biases_only = CollaborativeFilter(n_factors=1, alpha=1e6, random_state=0).fit(X[train], y[train])
+    global_mean_rmse = np.std(y[test] - y[train].mean())
+    assert rmse < 0.93
+    assert rmse < global_mean_rmse - 0.18
+    assert rmse < mean_squared_error(y[test], biases_only.predict(X[test])) ** 0.5
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "cg"])
+def test_gradient_solvers_reach_the_als_cost(solver):
+    rng = np.random.default_rng(0)
+    n_users, n_items, k = 40, 30, 3
+    truth = rng.normal(size=(n_users, k)) @ rng.normal(size=(k, n_items))
+    users, items = rng.integers(0, n_users, 500), rng.integers(0, n_items, 500)
+    X, y = np.column_stack([users, items]), truth[users, items] + 3 + 0.1 * rng.normal(size=500)
+    als = CollaborativeFilter(n_factors=k, alpha=1.0, max_iter=500, tol=1e-9, random_state=0).fit(X, y)
+    gradient = CollaborativeFilter(
+        n_factors=k, alpha=1.0, solver=solver, max_iter=5000, tol=1e-6, random_state=0
+    ).fit(X, y)
+    # The same objective: the minima found are equally good (non-convex, so not identical).
+    assert gradient.cost_ == pytest.approx(als.cost_, rel=0.02)
+    assert als.loss_curve_ == sorted(als.loss_curve_, reverse=True)
+
+
+def test_cold_start_falls_back_to_biases():
+    X = [["ann", "alien"], ["ann", "brazil"], ["bob", "alien"], ["bob", "casablanca"], ["cat", "brazil"]]
+    y = [5.0, 4.0, 4.0, 1.0, 5.0]
+    model = CollaborativeFilter(n_factors=2, alpha=0.5, random_state=0).fit(X, y)
+    mu = model.global_mean_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pred = model.predict([["zoe", "alien"], ["ann", "dune"], ["zoe", "dune"]])
+    alien, ann = list(model.items_).index("alien"), list(model.users_).index("ann")
+    assert pred[0] == pytest.approx(mu + model.item_bias_[alien])
+    assert pred[1] == pytest.approx(mu + model.user_bias_[ann])
+    assert pred[2] == pytest.approx(mu)
+    # An unknown user's recommendations are the items with the largest bias.
+    assert model.recommend("zoe", n=1)[0] == model.items_[np.argmax(model.item_bias_)]
+
+
+def test_predictions_are_clipped_to_the_training_range():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 20, size=(300, 2))
+    y = rng.integers(1, 6, size=300).astype(float)
+    model = CollaborativeFilter(n_factors=5, alpha=1e-3, random_state=0).fit(X, y)
+    pred = model.predict(rng.integers(0, 25, size=(500, 2)))
+    assert pred.min() >= 1.0 and pred.max() <= 5.0
+    assert model.rating_range_ == (1.0, 5.0)
+
+
+def test_string_ids_and_dataframes_match_integer_ids(movielens):
+    X, y = movielens.data[:3000], movielens.target[:3000]
+    as_ints = CollaborativeFilter(n_factors=4, random_state=0).fit(X, y)
+    frame = pd.DataFrame({"user": [f"u{u:04d}" for u in X[:, 0]], "movie": [f"m{i:04d}" for i in X[:, 1]]})
+    as_strings = CollaborativeFilter(n_factors=4, random_state=0).fit(frame, y)
+    np.testing.assert_allclose(as_strings.predict(frame), as_ints.predict(X), rtol=1e-10)
+    assert list(as_strings.feature_names_in_) == ["user", "movie"]
+    assert as_strings.recommend("u0001", n=3).tolist() == [f"m{i:04d}" for i in as_ints.recommend(1, n=3)]
+    assert as_strings.similar_items("m0050", n=2)[0].startswith("m")
+
+
+def test_mixed_type_ids_are_accepted():
+    X = np.array([[1, "a"], ["x", "a"], [1, 2.5], ["x", 2.5]], dtype=object)
+    model = CollaborativeFilter(n_factors=1, random_state=0).fit(X, [1.0, 2.0, 3.0, 4.0])
+    assert model.predict(X).shape == (4,)
+
+
+def test_ratings_are_stored_sparse_and_no_dense_matrix_is_built():
+    rng = np.random.default_rng(0)
+    n_users, n_items, n_ratings = 20_000, 5_000, 50_000
+    X = np.column_stack([rng.integers(0, n_users, n_ratings), rng.integers(0, n_items, n_ratings)])
+    y = rng.integers(1, 6, n_ratings).astype(float)
+    model = CollaborativeFilter(n_factors=4, max_iter=2, random_state=0)
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # A dense users x items float64 matrix would take 800 MB.
+    assert peak < 60 * 2**20
+    assert sp.issparse(model._ratings.by_user(model._ratings.weight))
+    assert sp.issparse(model._ratings.by_item(model._ratings.weight))
+    assert model._ratings.n_pairs <= n_ratings
+
+
+def test_recommend_and_similar_items():
+    rng = np.random.default_rng(1)
+    groups = np.repeat([0, 1], 10)
+    X, y = [], []
+    for user in range(30):
+        for item in rng.choice(20, 12, replace=False):
+            X.append([user, item])
+            y.append(5.0 if groups[item] == user % 2 else 1.0)
+    model = CollaborativeFilter(n_factors=2, alpha=0.1, max_iter=500, random_state=0).fit(X, y)
+    seen = {i for u, i in X if u == 0}
+    recommended = model.recommend(0, n=5)
+    assert not set(recommended.tolist()) & seen
+    assert all(groups[item] == 0 for item in recommended)
+    similar = model.similar_items(0, n=5)
+    assert 0 not in similar and all(groups[item] == 0 for item in similar)
+    assert len(model.recommend(0, n=100)) == 20 - len(seen)
+    assert len(model.recommend(0, n=0)) == 0
+    with pytest.raises(KeyError, match="not seen in training"):
+        model.similar_items(99)
+
+
+def test_works_in_grid_search_and_cross_val_score(movielens):
+    X, y = movielens.data[:5000], movielens.target[:5000]
+    cv = KFold(3, shuffle=True, random_state=0)
+    scores = cross_val_score(
+        CollaborativeFilter(n_factors=2, random_state=0), X, y, cv=cv, scoring="neg_root_mean_squared_error"
+    )
+    assert np.all(-scores < 1.1)
+    search = GridSearchCV(
+        CollaborativeFilter(n_factors=2, random_state=0), {"alpha": [0.01, 10.0]}, cv=cv,
+        scoring="neg_root_mean_squared_error",
+    ).fit(X, y)
+    # Without regularisation a 2-factor model overfits 5,000 ratings.
+    assert search.best_params_ == {"alpha": 10.0}
+
+
+def test_sample_weight_is_repetition():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 15, size=(200, 2))
+    y = rng.integers(1, 6, size=200).astype(float)
+    weights = rng.integers(0, 3, size=200)
+    weighted = CollaborativeFilter(n_factors=3, random_state=0).fit(X, y, sample_weight=weights)
+    repeated = CollaborativeFilter(n_factors=3, random_state=0).fit(
+        np.repeat(X, weights, axis=0), np.repeat(y, weights)
+    )
+    np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-7)
+
+
+def test_random_state_pickle_and_float32(movielens):
+    X, y = movielens.data[:2000], movielens.target[:2000]
+    a = CollaborativeFilter(n_factors=3, random_state=0).fit(X, y)
+    b = clone(a).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(a)).predict(X), a.predict(X))
+    single = CollaborativeFilter(n_factors=3, random_state=0).fit(X, y.astype(np.float32))
+    assert single.user_factors_.dtype == np.float32 and single.predict(X).dtype == np.float32
+    np.testing.assert_allclose(single.predict(X), a.predict(X), atol=1e-3)
+
+
+def test_convergence_warning_and_n_iter():
+    X, y = [[1, 1], [1, 2], [2, 1], [2, 2], [3, 1]], [5.0, 1.0, 4.0, 2.0, 5.0]
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        model = CollaborativeFilter(n_factors=2, alpha=0.01, max_iter=1, tol=0.0, random_state=0).fit(X, y)
+    assert model.n_iter_ == 1 and len(model.loss_curve_) == 1
+
+
+@pytest.mark.parametrize(
+    "X, y, match",
+    [
+        ([[1, 1], [1, 2]], [5.0, np.nan], "NaN"),
+        ([[1, 1, 0], [1, 2, 0]], [5.0, 3.0], "exactly two columns"),
+        ([[1, 1], [1, 2], [2, 2]], [5.0, 3.0], "inconsistent numbers of samples"),
+        ([[1, np.nan], [1, 2]], [5.0, 3.0], "NaN"),
+    ],
+)
+def test_bad_input_gives_clear_errors(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        CollaborativeFilter().fit(X, y)
+
+
+def test_predict_refuses_a_third_column_and_sparse_input():
+    model = CollaborativeFilter(n_factors=1, random_state=0).fit([[1, 1], [2, 2]], [1.0, 2.0])
+    with pytest.raises(ValueError, match="2 features"):
+        model.predict([[1, 1, 1]])
+    with pytest.raises(TypeError, match="dense data is required"):
+        CollaborativeFilter().fit(sp.csr_matrix(np.ones((3, 2))), [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="non-zero"):
+        CollaborativeFilter().fit([[1, 1], [2, 2]], [1.0, 2.0], sample_weight=[0.0, 0.0])
+
+
+class _FirstTwoColumns(CollaborativeFilter):
+    """Test-only: reads the first two columns of any X as (user id, item id).
+
+    scikit-learn's generic checks build X with 1, 3, 5, 10 ... columns, which CollaborativeFilter
+    refuses; through this subclass the same checks exercise the real fit / predict code.
+    """
+
+    def _id_columns(self, X):
+        return X[:, :2] if X.shape[1] >= 2 else np.column_stack([X[:, 0], X[:, 0]])
+
+
+def _n_columns_checks():
+    for estimator in (_FirstTwoColumns(), _FirstTwoColumns(solver="lbfgs", max_iter=500)):
+        for _, check in estimator_checks_generator(estimator, legacy=True):
+            name = check.func.__name__ if hasattr(check, "func") else check.__name__
+            keywords = getattr(check, "keywords", {})
+            full_name = name + (
+                "(" + ",".join(f"{k}={v}" for k, v in keywords.items()) + ")" if keywords else ""
+            )
+            if full_name in COLLABORATIVE_FILTER_N_COLUMNS_CHECKS:
+                yield pytest.param(estimator, check, id=f"{estimator.solver}-{full_name}")
+
+
+@pytest.mark.parametrize("estimator, check", list(_n_columns_checks()))
+def test_checks_expected_to_fail_for_the_column_count_pass_on_two_columns(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("biases", [True, False])
+def test_partial_fit_with_new_ids_of_another_type(biases):
+    model = CollaborativeFilter(n_factors=2, biases=biases, random_state=0)
+    model.fit([[1, 1], [2, 2], [1, 2], [2, 1]], [1.0, 2.0, 3.0, 4.0])
+    old_prediction = model.predict([[1, 1]])
+    model.partial_fit(np.array([["ann", 1], ["ann", "new film"]], dtype=object), [5.0, 5.0])
+    assert model.users_.tolist() == [1, 2, "ann"] and model.items_.tolist() == [1, 2, "new film"]
+    assert model.recommend("ann").tolist() == [2]
+    # The newcomer's ratings were learned; a known user's other predictions moved only through
+    # item 1, whose factors were solved again.
+    assert model.predict(np.array([["ann", "new film"]], dtype=object))[0] > model.global_mean_
+    assert model.predict([[1, 2]]).shape == (1,) and np.isfinite(old_prediction).all()
+    if not biases:
+        assert not model.user_bias_.any() and not model.item_bias_.any()
+
+
+def test_als_half_step_is_a_ridge_regression_per_user():
+    from sklearn.linear_model import Ridge
+
+    from skdl.recommender._als import als_half_step
+
+    rng = np.random.default_rng(0)
+    n_users, n_items, k, alpha, mu = 6, 15, 3, 2.0, 3.0
+    users, items = rng.integers(0, n_users, 60), rng.integers(0, n_items, 60)
+    ratings, weights = rng.integers(1, 6, 60).astype(float), rng.uniform(0.5, 2.0, 60)
+    data = RatingData.from_ratings(users, items, ratings, weights, n_users, n_items)
+    item_factors, item_bias = rng.normal(size=(n_items, k)), rng.normal(size=n_items)
+    user_factors, user_bias, _ = als_half_step(data, "users", item_factors, item_bias, mu, alpha)
+    for user in range(n_users):
+        mine = users == user
+        # Ridge on the features (x_i, 1) without intercept: the bias is the last coefficient.
+        features = np.column_stack([item_factors[items[mine]], np.ones(mine.sum())])
+        target = ratings[mine] - mu - item_bias[items[mine]]
+        ridge = Ridge(alpha=alpha, fit_intercept=False).fit(features, target, sample_weight=weights[mine])
+        np.testing.assert_allclose(user_factors[user], ridge.coef_[:k], rtol=1e-8, atol=1e-10)
+        assert user_bias[user] == pytest.approx(ridge.coef_[k], rel=1e-8, abs=1e-10)
