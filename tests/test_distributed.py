@@ -108,3 +108,25 @@ def test_incremental_search_over_a_stream(client):
         search.fit(dX, dy, classes=[0, 1])
     assert search.best_params_ == {"learning_rate": 0.1}
     assert search.best_score_ > 0.9
+
+
+def test_incremental_collaborative_filter_folds_in_blocks_of_ratings(client):
+    from sklearn.metrics import mean_squared_error
+    from sklearn.model_selection import train_test_split
+
+    from skdl.datasets import load_movielens
+    from skdl.recommender import CollaborativeFilter
+
+    X, y = load_movielens(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
+    in_memory = CollaborativeFilter(random_state=0).fit(X_train, y_train)
+    # The first block fits the model; each later block folds its users and items in.
+    streamed = Incremental(CollaborativeFilter(random_state=0))
+    block = len(y_train) // 5 + 1
+    streamed.partial_fit(da.from_array(X_train, chunks=(block, 2)), da.from_array(y_train, chunks=block))
+
+    def rmse(model):
+        return mean_squared_error(y_test, model.predict(X_test)) ** 0.5
+
+    assert rmse(streamed.estimator_) == pytest.approx(rmse(in_memory), abs=0.02)
+    assert len(streamed.estimator_.users_) == len(in_memory.users_)
