@@ -223,6 +223,16 @@ class _BaseMLP(BaseEstimator):
             arrays += self.bn_running_means_ + self.bn_running_vars_
         return arrays
 
+    def _stratify(self, Y):
+        """The classes to stratify the validation split by, when every class can be split."""
+        if self.out_activation_ == "identity":
+            return None
+        y_index = Y if Y.ndim == 1 else Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
+        counts = np.unique(y_index, return_counts=True)[1]
+        n_val = int(np.ceil(self.validation_fraction * len(y_index)))
+        feasible = counts.min() >= 2 and len(counts) <= n_val <= len(y_index) - len(counts)
+        return y_index if feasible else None
+
     def _fit(self, X, y, sample_weight):
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
@@ -235,12 +245,13 @@ class _BaseMLP(BaseEstimator):
         self._start_training(rng)
         callback = None
         if self.early_stopping:
-            stratify = Y if self.out_activation_ != "identity" else None
             w = np.ones(X.shape[0], dtype=X.dtype) if weights is None else weights
             X, X_val, Y, Y_val, w, w_val = train_test_split(
-                X, Y, w, test_size=self.validation_fraction, random_state=rng, stratify=stratify
+                X, Y, w, test_size=self.validation_fraction, random_state=rng,
+                stratify=self._stratify(Y),
             )
             weights = None if sample_weight is None else w
+            w_val = w_val if w_val.sum() > 0 else None
             callback, state = self._early_stopping_callback(X_val, Y_val, w_val)
         _, self.n_iter_ = minimize_first_order(
             self._make_batch_loss_grad(X, Y, weights), self._params, self._optimizer, X.shape[0],
@@ -589,7 +600,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         labels : ndarray of shape (n_samples,)
         """
-        return self.classes_[self._index_from_logits(self._logits(self._validate_for_predict(X)))]
+        Z = self._logits(self._validate_for_predict(X))
+        return self.classes_[self._index_from_logits(Z)]
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
