@@ -186,7 +186,7 @@ class _BaseMLP(BaseEstimator):
             loss, grads, batch_stats = network_loss_grad(
                 X_batch, Y_batch, p, params, activation=self.activation,
                 out_activation=self.out_activation_, l2=l2, batch_norm=use_batch_norm,
-                dropout=self.dropout, rng=self._rng,
+                dropout=self.dropout, rng=getattr(self, "_rng", None),
             )
             if use_batch_norm:
                 self._update_running_statistics(batch_stats)
