@@ -321,6 +321,7 @@ def test_regressor_partial_fit_and_multioutput():
         assert single.fit(X, Y[:, 0]).predict(X).shape == (200,)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_string_labels_binary_and_multiclass():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(90, 2))
