@@ -9,7 +9,7 @@ and ``_activations``.
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import expit, softmax
+from scipy.special import expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
@@ -427,7 +427,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     >>> from skdl.neural_network import MLPClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(X / 16, y, random_state=0)
-    >>> model = MLPClassifier(hidden_layer_sizes=(64,), max_iter=100, random_state=0)
+    >>> model = MLPClassifier(hidden_layer_sizes=(64,), learning_rate_init=0.01, random_state=0)
     >>> model = model.fit(X_train, y_train)
     >>> bool(model.score(X_test, y_test) > 0.95)
     True
@@ -587,6 +587,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        if self.out_activation_ == "softmax":
+            return log_softmax(self._logits(self._validate_for_predict(X)), axis=1)
         return np.log(self.predict_proba(X))
 
     def predict(self, X):
