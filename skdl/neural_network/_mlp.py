@@ -587,8 +587,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        X = self._validate_for_predict(X)
         if self.out_activation_ == "softmax":
-            return log_softmax(self._logits(self._validate_for_predict(X)), axis=1)
+            return log_softmax(self._logits(X), axis=1)
         return np.log(self.predict_proba(X))
 
     def predict(self, X):
