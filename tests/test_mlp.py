@@ -422,3 +422,16 @@ def test_predict_logits_without_hidden_layers_is_linear():
     np.testing.assert_allclose(predict_logits(X, [W], [b], "relu"), X @ W + b)
     model = MLPRegressor.from_weights([W], [b])
     np.testing.assert_allclose(model.predict(X), X @ W + b)
+
+
+def test_dataframe_feature_names_and_log_proba():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 2)), columns=["a", "b"])
+    y = (X["a"] > 0).map({True: "pos", False: "neg"}).to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0).fit(X, y)
+        np.testing.assert_allclose(np.exp(model.predict_log_proba(X)), model.predict_proba(X))
+    np.testing.assert_array_equal(model.feature_names_in_, ["a", "b"])

@@ -570,7 +570,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
-        Z = self._logits(self._validate_for_predict(X))
+        return self._proba_from_logits(self._logits(self._validate_for_predict(X)))
+
+    def _proba_from_logits(self, Z):
         if self.out_activation_ == "softmax":
             return softmax(Z, axis=1)
         h = expit(Z)
@@ -587,10 +589,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        X = self._validate_for_predict(X)
+        Z = self._logits(self._validate_for_predict(X))
         if self.out_activation_ == "softmax":
-            return log_softmax(self._logits(X), axis=1)
-        return np.log(self.predict_proba(X))
+            return log_softmax(Z, axis=1)
+        return np.log(self._proba_from_logits(Z))
 
     def predict(self, X):
         """Predict the class of each row: the output unit of highest activation.
