@@ -277,11 +277,11 @@ class _BaseMLP(BaseEstimator):
         )
         Y = self._encode_targets(y, X.dtype, first_call=first_call, classes=classes)
         weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        rng = check_random_state(self.random_state)
         if first_call:
-            rng = check_random_state(self.random_state)
             self._initialize(X.shape[1], self.n_outputs_, X.dtype, rng)
         if not hasattr(self, "_optimizer"):
-            self._start_training(check_random_state(self.random_state))
+            self._start_training(rng)
         self._optimizer.set_epoch(len(self._history.losses))
         loss = run_epoch(
             self._make_batch_loss_grad(X, Y, weights), self._params, self._optimizer, X.shape[0],
