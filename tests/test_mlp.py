@@ -435,3 +435,26 @@ def test_dataframe_feature_names_and_log_proba():
         model = MLPClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0).fit(X, y)
         np.testing.assert_allclose(np.exp(model.predict_log_proba(X)), model.predict_proba(X))
     np.testing.assert_array_equal(model.feature_names_in_, ["a", "b"])
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_dropout_backpropagation_with_a_fixed_mask(batch_norm):
+    # A fresh generator with the same seed draws the same mask at every call, which makes the
+    # objective a deterministic function of the parameters and its gradient checkable.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 4)), np.resize(np.arange(3), 12)
+    coefs, intercepts = initialize_parameters([4, 6, 5, 3], "tanh", np.random.RandomState(0), np.float64)
+    params = coefs + intercepts
+    if batch_norm:
+        params += [np.ones(6), np.ones(5), np.zeros(6), np.zeros(5)]
+    shapes = [a.shape for a in params]
+    splits = np.cumsum([int(np.prod(s)) for s in shapes])[:-1]
+
+    def loss_grad(theta):
+        arrays = [a.reshape(s) for a, s in zip(np.split(theta, splits), shapes)]
+        return network_loss_grad(X, y, 1 / 12, arrays, activation="tanh", out_activation="softmax", l2=0.1,
+                                 batch_norm=batch_norm, dropout=0.4, rng=np.random.RandomState(1))
+
+    theta = np.concatenate([a.ravel() for a in params])
+    grad = lambda t: np.concatenate([g.ravel() for g in loss_grad(t)[1]])  # noqa: E731
+    assert check_gradient(lambda t: loss_grad(t)[0], grad, theta) < 1e-7
