@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skdl.anomaly import GaussianAnomalyDetector
 from skdl.linear_model import LinearRegression, LogisticRegression
+from skdl.neural_network import MLPClassifier, MLPRegressor
 from skdl.recommender import CollaborativeFilter
 
 
@@ -43,6 +44,10 @@ def _ratings(seed=0, n_ratings=400):
 
 
 FITTED_EXAMPLES = {
+    "MLPClassifier": lambda: _fit(
+        MLPClassifier((8,), batch_norm=True, max_iter=20, random_state=0), *_classification()
+    ),
+    "MLPRegressor": lambda: _fit(MLPRegressor((8,), solver="rmsprop", max_iter=20, random_state=0), *_regression()),
     "CollaborativeFilter": lambda: _fit(CollaborativeFilter(n_factors=3, random_state=0), *_ratings()),
     "GaussianAnomalyDetector": lambda: _fit(GaussianAnomalyDetector(covariance="full"), _regression()[0]),
     "LinearRegression": lambda: _fit(LinearRegression(solver="sgd", max_iter=20, random_state=0), *_regression()),

@@ -130,3 +130,22 @@ def test_incremental_collaborative_filter_folds_in_blocks_of_ratings(client):
 
     assert rmse(streamed.estimator_) == pytest.approx(rmse(in_memory), abs=0.02)
     assert len(streamed.estimator_.users_) == len(in_memory.users_)
+
+
+def test_incremental_mlp_reaches_the_in_memory_score(client):
+    from sklearn.datasets import load_digits
+
+    from skdl.neural_network import MLPClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    in_memory = MLPClassifier((32,), max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        in_memory_score = in_memory.fit(X, y).score(X, y)
+    streamed = Incremental(MLPClassifier((32,), random_state=0))
+    dX, dy = _stream(X, y, 300)
+    for _ in range(30):
+        streamed.partial_fit(dX, dy, classes=np.arange(10))
+    assert streamed.estimator_.n_features_in_ == 64
+    assert streamed.estimator_.score(X, y) == pytest.approx(in_memory_score, abs=0.02)

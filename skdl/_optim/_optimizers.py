@@ -97,7 +97,9 @@ class Adam(_Optimizer):
         self.n_steps += 1
         bias_correction_1 = 1.0 - self.beta_1**self.n_steps
         bias_correction_2 = 1.0 - self.beta_2**self.n_steps
-        step_size = self.learning_rate * np.sqrt(bias_correction_2) / bias_correction_1
+        # A Python float, so that float32 parameters are updated in float32 (a numpy float64
+        # scalar would promote every temporary of the update to float64).
+        step_size = float(self.learning_rate * np.sqrt(bias_correction_2) / bias_correction_1)
         for theta, g, m, v in zip(params, grads, self.first_moments, self.second_moments):
             m *= self.beta_1
             m += (1.0 - self.beta_1) * g

@@ -73,11 +73,29 @@ COLLABORATIVE_FILTER_N_COLUMNS_CHECKS = (
 )
 
 
+def _stochastic_mlp_reason(estimator):
+    if not (estimator.dropout > 0 or estimator.early_stopping or (estimator.batch_size or 200) < 100):
+        return None
+    return (
+        "With dropout masks, a random validation split or mini-batches smaller than the data, "
+        "training is stochastic: a row of weight k is one draw while k repeated rows are k "
+        "independent draws (dropout, split) or land in different mini-batches. Full-batch training "
+        "without dropout (the default instance on the check's data) passes this check."
+    )
+
+
+_MLP_FAILURES = {
+    "check_sample_weight_equivalence_on_dense_data": _stochastic_mlp_reason,
+    "check_sample_weight_equivalence_on_sparse_data": _stochastic_mlp_reason,
+}
+
 # {class name: {check name: callable(estimator) -> reason, or None when it applies}}.
 _EXPECTED_FAILURES = {
     "LinearRegression": {"check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason},
     "LogisticRegression": {"check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason},
     "CollaborativeFilter": {check: _two_id_columns_reason for check in COLLABORATIVE_FILTER_N_COLUMNS_CHECKS},
+    "MLPClassifier": _MLP_FAILURES,
+    "MLPRegressor": _MLP_FAILURES,
 }
 
 
@@ -93,4 +111,12 @@ _VARIANTS = {
     "LogisticRegression": [{"solver": "cg"}, {"solver": "sgd", "batch_size": 16}],
     "GaussianAnomalyDetector": [{"covariance": "full"}],
     "CollaborativeFilter": [{"solver": "lbfgs", "max_iter": 500}],
+    "MLPClassifier": [
+        {"batch_norm": True, "dropout": 0.1, "solver": "momentum", "batch_size": 16},
+        {"early_stopping": True, "activation": "tanh", "solver": "rmsprop"},
+    ],
+    "MLPRegressor": [
+        {"batch_norm": True, "dropout": 0.1, "solver": "momentum", "batch_size": 16},
+        {"early_stopping": True, "activation": "sigmoid", "solver": "rmsprop"},
+    ],
 }

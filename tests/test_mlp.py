@@ -1,0 +1,460 @@
+"""The from-scratch perceptron: backpropagation, the course's network, and the estimator contract."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdl.datasets import load_course_network_weights
+from skdl.neural_network import MLPClassifier, MLPRegressor
+from skdl.neural_network._layers import batch_norm_forward, dropout_mask
+from skdl.neural_network._network import initialize_parameters, network_loss_grad, predict_logits
+from skdl.utils import check_gradient
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu"]
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.25, stratify=y, random_state=0)
+
+
+def _small_problem(kind, rng, n=15):
+    X = rng.normal(size=(n, 4))
+    if kind == "regressor":
+        return X, rng.normal(size=(n, 2))
+    n_classes = 2 if kind == "binary" else 3
+    return X, np.resize(np.arange(n_classes), n)
+
+
+def _objective_and_gradient(model, X, y, sample_weight):
+    """The estimator's own batch objective as functions of a flat parameter vector."""
+    Y = model._encode_targets(y, X.dtype, first_call=False)
+    loss_grad = model._make_batch_loss_grad(X, Y, sample_weight)
+    shapes = [a.shape for a in model._params]
+
+    def unflatten(theta):
+        arrays, start = [], 0
+        for shape in shapes:
+            size = int(np.prod(shape))
+            arrays.append(theta[start : start + size].reshape(shape))
+            start += size
+        return arrays
+
+    def fun(theta):
+        return loss_grad(unflatten(theta), slice(None))[0]
+
+    def grad(theta):
+        return np.concatenate([g.ravel() for g in loss_grad(unflatten(theta), slice(None))[1]])
+
+    return fun, grad, np.concatenate([a.ravel() for a in model._params])
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "regressor"])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("batch_norm", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_backpropagation_matches_numerical_gradient(kind, activation, batch_norm, weighted):
+    rng = np.random.default_rng(0)
+    X, y = _small_problem(kind, rng)
+    cls = MLPRegressor if kind == "regressor" else MLPClassifier
+    model = cls(hidden_layer_sizes=(5, 4), activation=activation, alpha=0.5, batch_norm=batch_norm,
+                batch_size=None, max_iter=3, random_state=0)
+    sample_weight = rng.uniform(0.5, 2.0, size=len(X)) if weighted else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y, sample_weight=sample_weight)
+    for array in model._params:  # move away from the initial zero intercepts and unit scales
+        array += rng.normal(scale=0.1, size=array.shape)
+    fun, grad, theta = _objective_and_gradient(model, X, y, sample_weight)
+    assert check_gradient(fun, grad, theta) < 1e-7
+
+
+def test_intercepts_of_batch_normalised_layers_get_no_gradient():
+    rng = np.random.default_rng(1)
+    X, y = _small_problem("multiclass", rng)
+    model = MLPClassifier(hidden_layer_sizes=(6,), batch_norm=True, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert np.all(model.intercepts_[0] == 0.0)
+    assert np.any(model.intercepts_[1] != 0.0)
+
+
+def _course_network():
+    weights = load_course_network_weights()
+    Theta1, Theta2 = weights.Theta1, weights.Theta2
+    model = MLPClassifier.from_weights(
+        [Theta1[:, 1:].T, Theta2[:, 1:].T], [Theta1[:, 0], Theta2[:, 0]],
+        classes=np.arange(1, 11), activation="sigmoid", output_activation="logistic",
+    )
+    return model, Theta1, Theta2
+
+
+def _course_feedforward(X, Theta1, Theta2):
+    """ex4's nnCostFunction forward pass, written as the course writes it."""
+    m = X.shape[0]
+    a1 = np.hstack([np.ones((m, 1)), X])
+    z2 = a1 @ Theta1.T
+    a2 = np.hstack([np.ones((m, 1)), expit(z2)])
+    return a1, z2, a2, expit(a2 @ Theta2.T)
+
+
+def _course_cost_and_gradients(X, y, Theta1, Theta2, lam):
+    """ex4's regularised cost and backpropagated gradients (labels 1..10)."""
+    m = X.shape[0]
+    a1, z2, a2, h = _course_feedforward(X, Theta1, Theta2)
+    Y = np.eye(10)[y - 1]
+    J = np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / m
+    J += lam / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+    d3 = h - Y
+    d2 = (d3 @ Theta2[:, 1:]) * expit(z2) * (1 - expit(z2))
+    Theta1_grad = d2.T @ a1 / m
+    Theta2_grad = d3.T @ a2 / m
+    Theta1_grad[:, 1:] += lam / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lam / m * Theta2[:, 1:]
+    return J, Theta1_grad, Theta2_grad
+
+
+def test_course_network_computes_the_course_outputs():
+    model, Theta1, Theta2 = _course_network()
+    X = np.random.default_rng(0).uniform(-0.2, 1.0, size=(60, 400))
+    h = _course_feedforward(X, Theta1, Theta2)[-1]
+    np.testing.assert_allclose(model.predict_proba(X), h, rtol=1e-12)
+    # predict.m: the label of the largest output unit (10 stands for the digit 0).
+    np.testing.assert_array_equal(model.predict(X), np.argmax(h, axis=1) + 1)
+
+
+@pytest.mark.parametrize("lam", [0.0, 1.0, 3.0])
+def test_course_network_cost_and_gradient_are_the_course_equations(lam):
+    model, Theta1, Theta2 = _course_network()
+    rng = np.random.default_rng(int(lam))
+    X = rng.uniform(-0.2, 1.0, size=(50, 400))
+    y = rng.integers(1, 11, size=50)
+    J, Theta1_grad, Theta2_grad = _course_cost_and_gradients(X, y, Theta1, Theta2, lam)
+    model.set_params(alpha=lam)
+    Y = model._encode_targets(y, X.dtype, first_call=False)
+    loss, grads = model._make_batch_loss_grad(X, Y, None)(model._params, slice(None))
+    assert loss == pytest.approx(J, rel=1e-12)
+    np.testing.assert_allclose(grads[0], Theta1_grad[:, 1:].T, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(grads[1], Theta2_grad[:, 1:].T, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(grads[2], Theta1_grad[:, 0], rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(grads[3], Theta2_grad[:, 0], rtol=1e-9, atol=1e-14)
+
+
+def test_course_network_can_be_fine_tuned_with_partial_fit():
+    model, _, _ = _course_network()
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(0, 1, size=(40, 400)), rng.integers(1, 11, size=40)
+    before = model.predict_proba(X).copy()
+    model.partial_fit(X, y)
+    assert model.n_iter_ == 1 and len(model.loss_curve_) == 1
+    assert not np.allclose(model.predict_proba(X), before)
+
+
+def test_l2_penalty_is_alpha_over_two_m_and_spares_the_intercepts():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)), rng.integers(0, 3, size=30)
+    coefs, intercepts = initialize_parameters([3, 4, 3], "tanh", rng, np.float64)
+    params = coefs + intercepts
+    options = dict(activation="tanh", out_activation="softmax")
+    plain, plain_grads, _ = network_loss_grad(X, y, 1 / 30, params, l2=0.0, **options)
+    alpha, m = 2.0, 30
+    penalised, grads, _ = network_loss_grad(X, y, 1 / 30, params, l2=alpha / m, **options)
+    assert penalised - plain == pytest.approx(alpha / (2 * m) * sum(np.sum(W**2) for W in coefs))
+    np.testing.assert_allclose(grads[0] - plain_grads[0], alpha / m * coefs[0])
+    np.testing.assert_allclose(grads[2], plain_grads[2])
+
+
+def test_he_and_xavier_initialisation():
+    rng = np.random.RandomState(0)
+    coefs, intercepts = initialize_parameters([400, 300, 10], "relu", rng, np.float64)
+    assert np.std(coefs[0]) == pytest.approx(np.sqrt(2 / 400), rel=0.02)
+    assert np.abs(coefs[1]).max() <= np.sqrt(6 / 310)
+    coefs, _ = initialize_parameters([400, 300, 10], "sigmoid", rng, np.float64)
+    bound = np.sqrt(6 / 700)
+    assert np.abs(coefs[0]).max() <= bound and np.abs(coefs[0]).max() > 0.95 * bound
+    assert all(np.all(b == 0) for b in intercepts)
+
+
+def test_inverted_dropout_keeps_the_expected_activation():
+    mask = dropout_mask((2000, 50), 0.3, np.random.RandomState(0), np.float32)
+    assert mask.dtype == np.float32
+    assert set(np.unique(mask)) == {0.0, np.float32(1 / 0.7)}
+    assert mask.mean() == pytest.approx(1.0, abs=0.01)
+
+
+def test_dropout_changes_training_but_not_prediction(digits):
+    X_train, X_test, y_train, _ = digits
+    options = dict(hidden_layer_sizes=(32,), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain = MLPClassifier(**options).fit(X_train, y_train)
+        dropped = MLPClassifier(dropout=0.5, **options).fit(X_train, y_train)
+    assert dropped.loss_curve_[-1] > plain.loss_curve_[-1]
+    np.testing.assert_array_equal(dropped.predict_proba(X_test), dropped.predict_proba(X_test))
+
+
+def test_batch_norm_prediction_uses_the_running_statistics():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)) * 5 + 2, rng.integers(0, 2, size=40)
+    model = MLPClassifier(hidden_layer_sizes=(6,), batch_norm=True, batch_size=None, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    # With the running statistics set to the full data's, prediction is the training-mode pass.
+    _, _, (mean, var) = batch_norm_forward(X @ model.coefs_[0], model.bn_gammas_[0], model.bn_betas_[0], 1 / 40)
+    model.bn_running_means_[0][:] = mean
+    model.bn_running_vars_[0][:] = var
+    Y = model._encode_targets(y, X.dtype, first_call=False)
+    batch_loss_grad = model._make_batch_loss_grad(X, Y, None)
+    train_loss = batch_loss_grad(model._params, slice(None))[0]
+    h = model.predict_proba(X)[:, 1]
+    loss = -np.mean(y * np.log(h) + (1 - y) * np.log(1 - h))
+    penalty = model.alpha / 80 * sum(np.sum(W**2) for W in model.coefs_)
+    assert loss + penalty == pytest.approx(train_loss, rel=1e-10)
+
+
+def test_batch_norm_running_statistics_track_the_hidden_layer(digits):
+    X_train, _, y_train, _ = digits
+    model = MLPClassifier(hidden_layer_sizes=(16,), batch_norm=True, learning_rate_init=0.01,
+                          max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_train, y_train)
+    Z = X_train @ model.coefs_[0]
+    np.testing.assert_allclose(model.bn_running_means_[0], Z.mean(axis=0), atol=0.1 * Z.std(axis=0).max())
+    assert model.score(X_train, y_train) > 0.95
+
+
+@pytest.mark.parametrize("solver", ["sgd", "momentum", "rmsprop", "adam"])
+def test_every_solver_learns_digits(digits, solver):
+    X_train, X_test, y_train, y_test = digits
+    learning_rate = {"sgd": 0.3, "momentum": 0.05, "rmsprop": 0.003, "adam": 0.003}[solver]
+    model = MLPClassifier(hidden_layer_sizes=(32,), solver=solver, learning_rate_init=learning_rate,
+                          lr_schedule="inverse_time", batch_size=64, max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_train, y_train)
+    assert model.score(X_test, y_test) > 0.93
+    assert model.loss_curve_[-1] < model.loss_curve_[0]
+
+
+def test_accuracy_matches_scikit_learn_on_digits(digits):
+    X_train, X_test, y_train, y_test = digits
+    options = dict(hidden_layer_sizes=(64,), batch_size=100, max_iter=40, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPClassifier(**options).fit(X_train, y_train).score(X_test, y_test)
+        theirs = SkMLPClassifier(**options).fit(X_train, y_train).score(X_test, y_test)
+    assert ours >= theirs - 0.015
+    assert ours > 0.96
+
+
+def test_early_stopping_keeps_the_best_epoch(digits):
+    X_train, _, y_train, _ = digits
+    model = MLPClassifier(hidden_layer_sizes=(32,), early_stopping=True, n_iter_no_change=3,
+                          learning_rate_init=0.05, max_iter=200, random_state=0).fit(X_train, y_train)
+    assert model.n_iter_ < 200
+    assert len(model.validation_scores_) == model.n_iter_ == len(model.loss_curve_)
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    # The kept network is the best epoch's: recompute its validation score on the same split.
+    X_fit, X_val, y_fit, y_val = train_test_split(
+        X_train, y_train, test_size=0.1, random_state=_rng_after_init(model, X_train.shape[1]),
+        stratify=y_train,
+    )
+    assert model.score(X_val, y_val) == pytest.approx(model.best_validation_score_)
+
+
+def _rng_after_init(model, n_features):
+    rng = np.random.RandomState(model.random_state)
+    initialize_parameters([n_features, 32, 10], model.activation, rng, np.float64)
+    return rng
+
+
+def test_regressor_early_stopping_records_r2():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(300, 2))
+    y = X[:, 0] ** 2 + X[:, 1]
+    model = MLPRegressor(hidden_layer_sizes=(16,), early_stopping=True, learning_rate_init=0.01,
+                         random_state=0).fit(X, y)
+    assert model.validation_scores_[-1] <= model.best_validation_score_ <= 1.0
+    assert model.best_validation_score_ > 0.8
+
+
+def test_partial_fit_needs_classes_then_continues(digits):
+    X_train, _, y_train, _ = digits
+    model = MLPClassifier(hidden_layer_sizes=(16,), random_state=0)
+    with pytest.raises(ValueError, match="classes"):
+        model.partial_fit(X_train, y_train)
+    model.partial_fit(X_train[:100], y_train[:100], classes=np.arange(10))
+    for _ in range(4):
+        model.partial_fit(X_train, y_train)
+    assert model.n_iter_ == 5 and len(model.loss_curve_) == 5
+    assert model.loss_curve_[-1] < model.loss_curve_[1]
+    with pytest.raises(ValueError, match="not in classes"):
+        model.partial_fit(X_train[:3], [0, 1, 11])
+
+
+def test_regressor_partial_fit_and_multioutput():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    Y = np.column_stack([X[:, 0] - X[:, 1], X[:, 2]])
+    model = MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.01, batch_size=20, random_state=0)
+    for _ in range(30):
+        model.partial_fit(X, Y)
+    assert model.predict(X).shape == (200, 2)
+    assert model.score(X, Y) > 0.9
+    single = MLPRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert single.fit(X, Y[:, 0]).predict(X).shape == (200,)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_string_labels_binary_and_multiclass():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 2))
+    for labels in (np.array(["no", "yes"]), np.array(["cat", "dog", "eel"])):
+        y = labels[(X[:, 0] > 0).astype(int) + (len(labels) == 3) * (X[:, 1] > 0)]
+        model = MLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.02, random_state=0).fit(X, y)
+        np.testing.assert_array_equal(model.classes_, labels)
+        assert model.out_activation_ == ("logistic" if len(labels) == 2 else "softmax")
+        assert model.predict_proba(X).shape == (90, len(labels))
+        np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
+        assert set(model.predict(X)) <= set(labels)
+        assert model.score(X, y) > 0.9
+
+
+def test_multilabel_targets_are_refused():
+    with pytest.raises(ValueError, match="1d array"):
+        MLPClassifier().fit(np.zeros((4, 2)), np.array([[0, 1], [1, 0], [1, 1], [0, 0]]))
+
+
+def test_float32_is_kept(digits):
+    X_train, X_test, y_train, _ = digits
+    X32 = X_train.astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPClassifier(hidden_layer_sizes=(16,), batch_norm=True, max_iter=3, random_state=0).fit(X32, y_train)
+    arrays = model.coefs_ + model.intercepts_ + model.bn_gammas_ + model.bn_running_vars_
+    assert all(a.dtype == np.float32 for a in arrays)
+    assert model.predict_proba(X_test.astype(np.float32)).dtype == np.float32
+    assert model._optimizer.first_moments[0].dtype == np.float32
+
+
+def test_sample_weight_equals_repeated_rows_with_batch_norm():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), rng.integers(0, 3, size=20)
+    weights = rng.integers(1, 4, size=20)
+    options = dict(hidden_layer_sizes=(5,), batch_norm=True, batch_size=None, max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = MLPClassifier(**options).fit(X, y, sample_weight=weights)
+        repeated = MLPClassifier(**options).fit(np.repeat(X, weights, axis=0), np.repeat(y, weights))
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-6)
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-6)
+
+
+def test_sparse_input_gives_the_dense_result(digits):
+    X_train, X_test, y_train, _ = digits
+    options = dict(hidden_layer_sizes=(16,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dense = MLPClassifier(**options).fit(X_train, y_train)
+        sparse = MLPClassifier(**options).fit(sp.csr_matrix(X_train), y_train)
+    np.testing.assert_allclose(sparse.predict_proba(sp.csr_matrix(X_test)), dense.predict_proba(X_test))
+
+
+def test_random_state_reproducibility_and_convergence_warning(digits):
+    X_train, _, y_train, _ = digits
+    options = dict(hidden_layer_sizes=(8,), dropout=0.2, max_iter=2, random_state=3)
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        first = MLPClassifier(**options).fit(X_train, y_train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        second = MLPClassifier(**options).fit(X_train, y_train)
+        other = MLPClassifier(**{**options, "random_state": 4}).fit(X_train, y_train)
+    np.testing.assert_array_equal(first.coefs_[0], second.coefs_[0])
+    assert not np.array_equal(first.coefs_[0], other.coefs_[0])
+
+
+def test_bad_input_is_refused():
+    X, y = np.zeros((6, 2)), [0, 1, 0, 1, 0, 1]
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        MLPClassifier(hidden_layer_sizes=(4, 0)).fit(X, y)
+    with pytest.raises(ValueError, match="activation"):
+        MLPClassifier(activation="softplus").fit(X, y)
+    with pytest.raises(ValueError, match="NaN"):
+        MLPClassifier().fit(np.array([[np.nan, 1.0]] * 6), y)
+    with pytest.raises(ValueError, match="one class"):
+        MLPClassifier().fit(X, [1] * 6)
+    with pytest.raises(ValueError, match="units"):
+        MLPClassifier.from_weights([np.zeros((2, 3))], [np.zeros(3)], classes=[0, 1])
+
+
+def test_works_in_pipeline_search_and_pickle(digits):
+    X_train, X_test, y_train, _ = digits
+    mlp = MLPClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01, batch_size=50, max_iter=20, random_state=0)
+    pipeline = make_pipeline(StandardScaler(), mlp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = GridSearchCV(pipeline, {"mlpclassifier__alpha": [1e-4, 1.0]}, cv=2).fit(X_train, y_train)
+        scores = cross_val_score(MLPRegressor(max_iter=5, random_state=0), X_train, y_train, cv=2)
+    assert search.best_score_ > 0.9 and scores.shape == (2,)
+    restored = pickle.loads(pickle.dumps(search.best_estimator_))
+    np.testing.assert_array_equal(restored.predict(X_test), search.best_estimator_.predict(X_test))
+
+
+def test_predict_logits_without_hidden_layers_is_linear():
+    rng = np.random.default_rng(0)
+    X, W, b = rng.normal(size=(5, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)
+    np.testing.assert_allclose(predict_logits(X, [W], [b], "relu"), X @ W + b)
+    model = MLPRegressor.from_weights([W], [b])
+    np.testing.assert_allclose(model.predict(X), X @ W + b)
+
+
+def test_dataframe_feature_names_and_log_proba():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 2)), columns=["a", "b"])
+    y = (X["a"] > 0).map({True: "pos", False: "neg"}).to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0).fit(X, y)
+        np.testing.assert_allclose(np.exp(model.predict_log_proba(X)), model.predict_proba(X))
+    np.testing.assert_array_equal(model.feature_names_in_, ["a", "b"])
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_dropout_backpropagation_with_a_fixed_mask(batch_norm):
+    # A fresh generator with the same seed draws the same mask at every call, which makes the
+    # objective a deterministic function of the parameters and its gradient checkable.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 4)), np.resize(np.arange(3), 12)
+    coefs, intercepts = initialize_parameters([4, 6, 5, 3], "tanh", np.random.RandomState(0), np.float64)
+    params = coefs + intercepts
+    if batch_norm:
+        params += [np.ones(6), np.ones(5), np.zeros(6), np.zeros(5)]
+    shapes = [a.shape for a in params]
+    splits = np.cumsum([int(np.prod(s)) for s in shapes])[:-1]
+
+    def loss_grad(theta):
+        arrays = [a.reshape(s) for a, s in zip(np.split(theta, splits), shapes)]
+        return network_loss_grad(X, y, 1 / 12, arrays, activation="tanh", out_activation="softmax", l2=0.1,
+                                 batch_norm=batch_norm, dropout=0.4, rng=np.random.RandomState(1))
+
+    theta = np.concatenate([a.ravel() for a in params])
+    grad = lambda t: np.concatenate([g.ravel() for g in loss_grad(t)[1]])  # noqa: E731
+    assert check_gradient(lambda t: loss_grad(t)[0], grad, theta) < 1e-7
