@@ -104,7 +104,7 @@ def main(argv=None, stream=None):
         ours, peer, ratio = run_case(case)
         rows.append([
             case.estimator, case.dataset, case.metric, f"{ours:.4f}", case.peer or "-",
-            "-" if peer is None else f"{peer:.4f}", "-" if ratio is None else f"{ratio:.2f}x",
+            "-" if peer is None else f"{peer:.4f}", "-" if ratio is None else f"{ratio:.2g}x" if ratio < 0.1 else f"{ratio:.2f}x",
         ])
     print(file=stream)
     print(_format_row(header, widths), file=stream)
