@@ -69,36 +69,58 @@ def _pca_covariance_eigh(X, mean, n_components, want_spectrum):
     return Vt[:n_components], eigenvalues, total_variance
 
 
-def _randomized_range_finder(X, mean, size, n_iter, random_state):
-    r"""An orthonormal basis :math:`Q` of (approximately) the top ``size`` left singular space.
+def _centred_operator(X, mean, transpose):
+    r"""Products with :math:`A = X - 1\bar x^\top` (or :math:`A^\top`) without forming it.
+
+    Returns ``(times, transpose_times, shape)``: ``times(Q) = A Q`` and ``transpose_times(P) = A^T P``
+    (roles swapped when ``transpose``), so that no centred copy of ``X`` is ever made.
+    """
+
+    def times(Q):
+        return X @ Q - mean @ Q
+
+    def transpose_times(P):
+        return X.T @ P - np.outer(mean, P.sum(axis=0))
+
+    if transpose:
+        return transpose_times, times, X.shape[::-1]
+    return times, transpose_times, X.shape
+
+
+def _randomized_range_finder(times, transpose_times, shape, size, n_iter, random_state, dtype):
+    r"""An orthonormal basis :math:`Q` of (approximately) the top ``size`` left singular space of ``A``.
 
     Halko, Martinsson and Tropp (2011), algorithm 4.4: sample :math:`Y = (A A^\top)^q A\Omega` with a
-    Gaussian :math:`\Omega`, renormalising by LU between products so that small singular
-    directions do not drown in rounding, then orthonormalise by QR. :math:`A = X - 1\bar x^\top`
-    is applied implicitly, so no centred copy of ``X`` is made.
+    Gaussian :math:`\Omega`, renormalising by LU between products so that the small singular
+    directions do not drown in rounding, then orthonormalise by QR.
     """
-    ones_mean = mean[None, :]
-    Q = random_state.standard_normal(size=(X.shape[1], size)).astype(X.dtype, copy=False)
+    Q = random_state.standard_normal(size=(shape[1], size)).astype(dtype, copy=False)
     for _ in range(n_iter):
-        Q, _ = scipy.linalg.lu(X @ Q - ones_mean @ Q, permute_l=True, check_finite=False)
-        Q, _ = scipy.linalg.lu(X.T @ Q - np.outer(mean, Q.sum(axis=0)), permute_l=True, check_finite=False)
-    Q, _ = scipy.linalg.qr(X @ Q - ones_mean @ Q, mode="economic", check_finite=False)
+        Q, _ = scipy.linalg.lu(times(Q), permute_l=True, check_finite=False)
+        Q, _ = scipy.linalg.lu(transpose_times(Q), permute_l=True, check_finite=False)
+    Q, _ = scipy.linalg.qr(times(Q), mode="economic", check_finite=False)
     return Q
 
 
 def _pca_randomized(X, mean, n_components, random_state, n_oversamples=10):
-    r"""Randomized truncated SVD of the centred data (Halko et al.): :math:`B = Q^\top A = \hat U S V^\top`.
+    r"""Randomized truncated SVD of the centred data (Halko et al.): :math:`Q^\top A = \hat U S V^\top`.
+
+    Wide data are handled through :math:`A^\top` (whose range is the smaller space), as
+    scikit-learn does, which also makes the two agree closely for the same number of iterations.
 
     Returns ``(components (k, d), explained_variance (k,), singular_values (k,))``.
     """
     n_iter = 7 if n_components < 0.1 * min(X.shape) else 4
     size = min(n_components + n_oversamples, min(X.shape))
-    Q = _randomized_range_finder(X, mean, size, n_iter, random_state)
-    B = Q.T @ X - np.outer(Q.sum(axis=0), mean)
+    transpose = X.shape[0] < X.shape[1]
+    times, transpose_times, shape = _centred_operator(X, mean, transpose)
+    Q = _randomized_range_finder(times, transpose_times, shape, size, n_iter, random_state, X.dtype)
+    B = transpose_times(Q).T
     U_hat, S, Vt = scipy.linalg.svd(B, full_matrices=False, check_finite=False)
-    _, Vt = _flip_signs(U_hat, Vt)
+    components = np.ascontiguousarray((Q @ U_hat).T) if transpose else Vt
+    _, components = _flip_signs(None, components)
     explained_variance = S**2 / max(X.shape[0] - 1, 1)
-    return Vt[:n_components], explained_variance[:n_components], S[:n_components]
+    return components[:n_components], explained_variance[:n_components], S[:n_components]
 
 
 def _components_for_variance(explained_variance_ratio, fraction):
