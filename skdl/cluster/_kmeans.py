@@ -1,6 +1,9 @@
 """K-means clustering: the course's two alternating steps, vectorised and chunked."""
 
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,6 +12,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Cluster
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import ThreadpoolController
 
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
 
@@ -16,9 +20,30 @@ from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_con
 _BLOCK_ENTRIES = 2**20
 
 
-def _chunks(n_samples, n_clusters):
-    """Row slices whose distance block to ``n_clusters`` centroids stays within ``_BLOCK_ENTRIES``."""
-    size = max(256, _BLOCK_ENTRIES // max(n_clusters, 1))
+def _n_threads():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@lru_cache(maxsize=1)
+def _threadpool_controller():
+    return ThreadpoolController()
+
+
+def _single_threaded_blas():
+    """Context in which BLAS runs on one thread: the chunks are spread over threads instead.
+
+    The products here are small (k columns); a multithreaded BLAS spends more time waking its
+    threads than computing, and stalls badly when the cores are shared. scikit-learn's KMeans
+    makes the same choice.
+    """
+    return _threadpool_controller().limit(limits=1, user_api="blas")
+
+
+def _chunks(n_samples, n_clusters, n_threads=1):
+    """Row slices whose distance block to ``n_clusters`` centroids stays within ``_BLOCK_ENTRIES``,
+    at least one per thread."""
+    size = min(_BLOCK_ENTRIES // max(n_clusters, 1), -(-n_samples // n_threads))
+    size = max(256, size)
     return [slice(start, min(start + size, n_samples)) for start in range(0, n_samples, size)]
 
 
@@ -40,7 +65,8 @@ def _closest_centroids(X, centroids, x_squared_norms):
     r"""The course's ``findClosestCentroids``: the nearest centroid of every sample.
 
     Squared distances are expanded as :math:`\lVert x\rVert^2 - 2x\cdot\mu_j + \lVert\mu_j\rVert^2`
-    so that the work is one matrix product per chunk of rows; the chunks keep memory bounded.
+    so that the work is one matrix product per chunk of rows; the chunks keep memory bounded and
+    run on as many threads as there are cores (numpy releases the GIL).
 
     Returns
     -------
@@ -54,10 +80,21 @@ def _closest_centroids(X, centroids, x_squared_norms):
     min_sq = np.empty(n_samples, dtype=X.dtype)
     minus_twice = -2.0 * centroids
     c_squared = np.einsum("ij,ij->i", centroids, centroids)[:, None]
-    for rows in _chunks(n_samples, centroids.shape[0]):
+
+    def assign(rows):
         D = minus_twice @ X[rows].T
         D += c_squared
         labels[rows], min_sq[rows] = _argmin_rows(D)
+
+    n_threads = _n_threads()
+    chunks = _chunks(n_samples, centroids.shape[0], n_threads)
+    with _single_threaded_blas():
+        if n_threads > 1 and len(chunks) > 1:
+            with ThreadPoolExecutor(min(n_threads, len(chunks))) as pool:
+                list(pool.map(assign, chunks))
+        else:
+            for rows in chunks:
+                assign(rows)
     min_sq += x_squared_norms
     np.maximum(min_sq, 0, out=min_sq)
     return labels, min_sq
