@@ -219,3 +219,21 @@ def test_transform_is_euclidean_distance(blobs):
     X, init = blobs
     kmeans = KMeans(n_clusters=4, init=init).fit(X)
     np.testing.assert_allclose(kmeans.transform(X), pairwise_distances(X, kmeans.cluster_centers_), atol=1e-7)
+
+
+def test_pickle_pipeline_and_grid_search(blobs):
+    import pickle
+
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, _ = blobs
+    kmeans = KMeans(n_clusters=4, random_state=0).fit(X)
+    restored = pickle.loads(pickle.dumps(kmeans))
+    np.testing.assert_array_equal(restored.predict(X), kmeans.predict(X))
+    pipeline = make_pipeline(StandardScaler(), KMeans(n_clusters=4, random_state=0)).fit(X)
+    assert pipeline.transform(X).shape == (len(X), 4)
+    search = GridSearchCV(KMeans(random_state=0), {"n_clusters": [1, 4]}, cv=3).fit(X)
+    assert search.best_params_ == {"n_clusters": 4}  # score is minus the inertia: more clusters fit better
+    assert kmeans.get_feature_names_out().tolist() == [f"kmeans{i}" for i in range(4)]

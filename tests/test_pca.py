@@ -164,3 +164,21 @@ def test_wrong_shapes_after_fit():
         pca.transform(X[:, :4])
     with pytest.raises(ValueError, match="shape"):
         pca.inverse_transform(np.ones((3, 5)))
+
+
+def test_pickle_pipeline_and_grid_search():
+    import pickle
+
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:400], y[:400]
+    pca = PCA(n_components=10).fit(X)
+    restored = pickle.loads(pickle.dumps(pca))
+    np.testing.assert_allclose(restored.transform(X), pca.transform(X), rtol=1e-12, atol=1e-12)
+    pipeline = make_pipeline(PCA(), LogisticRegression(max_iter=300))
+    search = GridSearchCV(pipeline, {"pca__n_components": [2, 20]}, cv=3).fit(X, y)
+    assert search.best_params_ == {"pca__n_components": 20}
+    assert pca.get_feature_names_out().tolist() == [f"pca{i}" for i in range(10)]

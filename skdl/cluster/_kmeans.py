@@ -52,7 +52,7 @@ def _argmin_rows(D):
 
     ``np.argmin(D, axis=0)`` walks one short column at a time; comparing every row with the
     column minimum and keeping the smallest matching row index works on whole rows instead and is
-    about three times faster for the few-centroid case K-means lives in.
+    two to three times faster for the few-centroid case K-means lives in.
     """
     minimum = D.min(axis=0)
     k = D.shape[0]
