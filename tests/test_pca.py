@@ -178,7 +178,7 @@ def test_pickle_pipeline_and_grid_search():
     pca = PCA(n_components=10).fit(X)
     restored = pickle.loads(pickle.dumps(pca))
     np.testing.assert_allclose(restored.transform(X), pca.transform(X), rtol=1e-12, atol=1e-12)
-    pipeline = make_pipeline(PCA(), LogisticRegression(max_iter=300))
+    pipeline = make_pipeline(PCA(), StandardScaler(), LogisticRegression(max_iter=2000))
     search = GridSearchCV(pipeline, {"pca__n_components": [2, 20]}, cv=3).fit(X, y)
     assert search.best_params_ == {"pca__n_components": 20}
     assert pca.get_feature_names_out().tolist() == [f"pca{i}" for i in range(10)]
