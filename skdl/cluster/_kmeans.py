@@ -1,9 +1,6 @@
 """K-means clustering: the course's two alternating steps, vectorised and chunked."""
 
-import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,31 +9,12 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Cluster
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import ThreadpoolController
 
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._threads import map_in_threads, n_threads
 
 # A distance block holds at most this many entries (8 MiB in float64) whatever the data size.
 _BLOCK_ENTRIES = 2**20
-
-
-def _n_threads():
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-@lru_cache(maxsize=1)
-def _threadpool_controller():
-    return ThreadpoolController()
-
-
-def _single_threaded_blas():
-    """Context in which BLAS runs on one thread: the chunks are spread over threads instead.
-
-    The products here are small (k columns); a multithreaded BLAS spends more time waking its
-    threads than computing, and stalls badly when the cores are shared. scikit-learn's KMeans
-    makes the same choice.
-    """
-    return _threadpool_controller().limit(limits=1, user_api="blas")
 
 
 def _chunks(n_samples, n_clusters, n_threads=1):
@@ -86,15 +64,9 @@ def _closest_centroids(X, centroids, x_squared_norms):
         D += c_squared
         labels[rows], min_sq[rows] = _argmin_rows(D)
 
-    n_threads = _n_threads()
-    chunks = _chunks(n_samples, centroids.shape[0], n_threads)
-    with _single_threaded_blas():
-        if n_threads > 1 and len(chunks) > 1:
-            with ThreadPoolExecutor(min(n_threads, len(chunks))) as pool:
-                list(pool.map(assign, chunks))
-        else:
-            for rows in chunks:
-                assign(rows)
+    # BLAS is held to one thread: these products have only k columns, and a multithreaded BLAS
+    # spends more time waking its threads than computing (scikit-learn's KMeans does the same).
+    map_in_threads(assign, _chunks(n_samples, centroids.shape[0], n_threads()))
     min_sq += x_squared_norms
     np.maximum(min_sq, 0, out=min_sq)
     return labels, min_sq

@@ -9,6 +9,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context, validate_data
+from ..utils._threads import map_in_threads, n_threads, row_blocks
 
 # The rule of scikit-learn's "auto" (1.5 and later), so that both pick the same solver.
 _COVARIANCE_MAX_FEATURES = 1_000
@@ -43,7 +44,27 @@ def _pca_full(X_centred, n_components):
     return Vt[:n_components], explained_variance, S
 
 
-def _pca_covariance_eigh(X, mean, n_components, want_spectrum):
+def _gram_and_sum(X):
+    r""":math:`X^\top X` and the column sums of ``X``, by row blocks on all cores.
+
+    Each thread forms the Gram matrix of its block with a single-threaded BLAS ``syrk`` (numpy
+    uses it for ``A.T @ A``) and the blocks are added: the same arithmetic as one multithreaded
+    call, which parallelises poorly over a short output and stalls when the cores are shared.
+    """
+
+    def block_gram(rows):
+        block = X[rows]
+        return block.T @ block, block.sum(axis=0)
+
+    blocks = map_in_threads(block_gram, row_blocks(X.shape[0], n_threads(), min_rows=X.shape[1]))
+    gram, total = blocks[0]
+    for other_gram, other_total in blocks[1:]:
+        gram += other_gram
+        total += other_total
+    return gram, total
+
+
+def _pca_covariance_eigh(X, n_components, want_spectrum):
     r"""Eigenvectors of the covariance :math:`\Sigma = \frac{1}{n-1}(X^\top X - n\,\bar x\bar x^\top)`.
 
     The course's ``Sigma = X'*X/m`` followed by ``svd(Sigma)``: for a symmetric positive
@@ -51,11 +72,13 @@ def _pca_covariance_eigh(X, mean, n_components, want_spectrum):
     :math:`d \times d` matrix is formed without a centred copy of ``X``; when only ``n_components``
     of many eigenpairs are needed, only those are computed (the total variance is the trace).
 
-    Returns ``(components (k, d), explained_variance, total_variance)``; ``explained_variance``
-    holds the whole spectrum when ``want_spectrum`` and the top ``k`` otherwise.
+    Returns ``(mean, components (k, d), explained_variance, total_variance)``;
+    ``explained_variance`` holds the whole spectrum when ``want_spectrum`` and the top ``k``
+    otherwise.
     """
     n_samples, n_features = X.shape
-    Sigma = X.T @ X
+    Sigma, column_sums = _gram_and_sum(X)
+    mean = column_sums / n_samples
     Sigma -= n_samples * np.outer(mean, mean)
     Sigma /= max(n_samples - 1, 1)
     total_variance = float(np.trace(Sigma))
@@ -66,7 +89,7 @@ def _pca_covariance_eigh(X, mean, n_components, want_spectrum):
     order = np.argsort(eigenvalues)[::-1]
     eigenvalues = np.maximum(eigenvalues[order], 0)
     _, Vt = _flip_signs(None, np.ascontiguousarray(eigenvectors[:, order].T))
-    return Vt[:n_components], eigenvalues, total_variance
+    return mean, Vt[:n_components], eigenvalues, total_variance
 
 
 def _centred_operator(X, mean, transpose):
@@ -251,16 +274,15 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _solve(self, X, solver):
         """Run ``solver``; return components, variances (whole spectrum or top k), total variance."""
         n_samples, _ = X.shape
-        mean = X.mean(axis=0)
         rank = min(X.shape)
         fixed_k = self.n_components if isinstance(self.n_components, Integral) else rank
+        if solver == "covariance_eigh":
+            want_spectrum = not isinstance(self.n_components, Integral)
+            return _pca_covariance_eigh(X, fixed_k, want_spectrum)
+        mean = X.mean(axis=0)
         if solver == "full":
             components, variance, _ = _pca_full(X - mean, rank)
             return mean, components, variance, float(variance.sum())
-        if solver == "covariance_eigh":
-            want_spectrum = not isinstance(self.n_components, Integral)
-            components, variance, total = _pca_covariance_eigh(X, mean, fixed_k, want_spectrum)
-            return mean, components, variance, total
         random_state = check_random_state(self.random_state)
         components, variance, _ = _pca_randomized(X, mean, fixed_k, random_state)
         squares = np.einsum("ij,ij->j", X, X, dtype=np.float64)
