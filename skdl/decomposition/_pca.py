@@ -9,7 +9,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context, validate_data
-from ..utils._threads import map_in_threads, n_threads, row_blocks
+from ..utils._threads import map_in_threads, n_threads, row_blocks, single_threaded_blas
 
 # The rule of scikit-learn's "auto" (1.5 and later), so that both pick the same solver.
 _COVARIANCE_MAX_FEATURES = 1_000
@@ -96,14 +96,28 @@ def _centred_operator(X, mean, transpose):
     r"""Products with :math:`A = X - 1\bar x^\top` (or :math:`A^\top`) without forming it.
 
     Returns ``(times, transpose_times, shape)``: ``times(Q) = A Q`` and ``transpose_times(P) = A^T P``
-    (roles swapped when ``transpose``), so that no centred copy of ``X`` is ever made.
+    (roles swapped when ``transpose``), so that no centred copy of ``X`` is ever made. Both run
+    by row blocks of ``X`` on all cores, as the Gram matrix of the covariance solver does.
     """
+    blocks = row_blocks(X.shape[0], n_threads())
 
     def times(Q):
-        return X @ Q - mean @ Q
+        product = np.empty((X.shape[0], Q.shape[1]), dtype=np.result_type(X, Q))
+
+        def block_times(rows):
+            product[rows] = X[rows] @ Q
+
+        map_in_threads(block_times, blocks)
+        product -= mean @ Q
+        return product
 
     def transpose_times(P):
-        return X.T @ P - np.outer(mean, P.sum(axis=0))
+        parts = map_in_threads(lambda rows: X[rows].T @ P[rows], blocks)
+        product = parts[0]
+        for part in parts[1:]:
+            product += part
+        product -= np.outer(mean, P.sum(axis=0))
+        return product
 
     if transpose:
         return transpose_times, times, X.shape[::-1]
@@ -115,13 +129,21 @@ def _randomized_range_finder(times, transpose_times, shape, size, n_iter, random
 
     Halko, Martinsson and Tropp (2011), algorithm 4.4: sample :math:`Y = (A A^\top)^q A\Omega` with a
     Gaussian :math:`\Omega`, renormalising by LU between products so that the small singular
-    directions do not drown in rounding, then orthonormalise by QR.
+    directions do not drown in rounding, then orthonormalise by QR. The factorisations of these
+    thin matrices run on single-threaded BLAS, several times faster than multithreaded.
     """
+
+    def lu(Y):
+        with single_threaded_blas():
+            return scipy.linalg.lu(Y, permute_l=True, check_finite=False)[0]
+
     Q = random_state.standard_normal(size=(shape[1], size)).astype(dtype, copy=False)
     for _ in range(n_iter):
-        Q, _ = scipy.linalg.lu(times(Q), permute_l=True, check_finite=False)
-        Q, _ = scipy.linalg.lu(transpose_times(Q), permute_l=True, check_finite=False)
-    Q, _ = scipy.linalg.qr(times(Q), mode="economic", check_finite=False)
+        Q = lu(times(Q))
+        Q = lu(transpose_times(Q))
+    Y = times(Q)
+    with single_threaded_blas():
+        Q, _ = scipy.linalg.qr(Y, mode="economic", check_finite=False)
     return Q
 
 
@@ -139,7 +161,8 @@ def _pca_randomized(X, mean, n_components, random_state, n_oversamples=10):
     times, transpose_times, shape = _centred_operator(X, mean, transpose)
     Q = _randomized_range_finder(times, transpose_times, shape, size, n_iter, random_state, X.dtype)
     B = transpose_times(Q).T
-    U_hat, S, Vt = scipy.linalg.svd(B, full_matrices=False, check_finite=False)
+    with single_threaded_blas():
+        U_hat, S, Vt = scipy.linalg.svd(B, full_matrices=False, check_finite=False)
     components = np.ascontiguousarray((Q @ U_hat).T) if transpose else Vt
     _, components = _flip_signs(None, components)
     explained_variance = S**2 / max(X.shape[0] - 1, 1)
