@@ -30,6 +30,7 @@ class KMeansSuite:
 
     def setup(self, dtype):
         self.X, self.init = make_kmeans_data(dtype=np.dtype(dtype))
+        self.model = KMeans(n_clusters=16, init=self.init).fit(self.X[:10_000])
 
     def time_fit(self, dtype):
         KMeans(n_clusters=16, init=self.init).fit(self.X)
@@ -38,7 +39,6 @@ class KMeansSuite:
         KMeans(n_clusters=16, init=self.init).fit(self.X)
 
     def time_predict(self, dtype):
-        self.model = getattr(self, "model", None) or KMeans(n_clusters=16, init=self.init, max_iter=5).fit(self.X)
         self.model.predict(self.X)
 
     def track_inertia(self, dtype):
