@@ -138,7 +138,9 @@ def test_sample_weight_equals_repetition_from_the_same_start(blobs):
 def test_chunked_distances_give_the_same_answer(blobs, monkeypatch):
     X, init = blobs
     whole = KMeans(n_clusters=4, init=init).fit(X)
-    monkeypatch.setattr(_kmeans, "_BLOCK_ENTRIES", 64)  # chunks of 256 rows
+    monkeypatch.setattr(_kmeans, "_BLOCK_ENTRIES", 4 * 64)  # chunks of 64 rows
+    monkeypatch.setattr(_kmeans, "_MIN_CHUNK_ROWS", 16)
+    assert len(_kmeans._chunks(len(X), 4)) == 10
     chunked = KMeans(n_clusters=4, init=init).fit(X)
     np.testing.assert_array_equal(chunked.labels_, whole.labels_)
     np.testing.assert_allclose(chunked.cluster_centers_, whole.cluster_centers_, rtol=1e-12)

@@ -15,13 +15,15 @@ from ..utils._threads import map_in_threads, n_threads
 
 # A distance block holds at most this many entries (8 MiB in float64) whatever the data size.
 _BLOCK_ENTRIES = 2**20
+# Below this many rows a chunk is not worth a thread of its own.
+_MIN_CHUNK_ROWS = 2048
 
 
 def _chunks(n_samples, n_clusters, n_threads=1):
     """Row slices whose distance block to ``n_clusters`` centroids stays within ``_BLOCK_ENTRIES``,
     at least one per thread."""
     size = min(_BLOCK_ENTRIES // max(n_clusters, 1), -(-n_samples // n_threads))
-    size = max(256, size)
+    size = max(_MIN_CHUNK_ROWS, size)
     return [slice(start, min(start + size, n_samples)) for start in range(0, n_samples, size)]
 
 
@@ -37,6 +39,13 @@ def _argmin_rows(D):
     reversed_index = np.arange(k - 1, -1, -1, dtype=np.uint8 if k < 256 else np.intp)[:, None]
     labels = (k - 1) - ((D == minimum) * reversed_index).max(axis=0).astype(np.intp)
     return labels, minimum
+
+
+def _assign_rows(X, rows, minus_twice, c_squared):
+    r"""Nearest centroid of ``X[rows]`` and :math:`\lVert\mu_j\rVert^2 - 2x\cdot\mu_j` at it."""
+    D = minus_twice @ X[rows].T
+    D += c_squared
+    return _argmin_rows(D)
 
 
 def _closest_centroids(X, centroids, x_squared_norms):
@@ -60,12 +69,8 @@ def _closest_centroids(X, centroids, x_squared_norms):
     c_squared = np.einsum("ij,ij->i", centroids, centroids)[:, None]
 
     def assign(rows):
-        D = minus_twice @ X[rows].T
-        D += c_squared
-        labels[rows], min_sq[rows] = _argmin_rows(D)
+        labels[rows], min_sq[rows] = _assign_rows(X, rows, minus_twice, c_squared)
 
-    # BLAS is held to one thread: these products have only k columns, and a multithreaded BLAS
-    # spends more time waking its threads than computing (scikit-learn's KMeans does the same).
     map_in_threads(assign, _chunks(n_samples, centroids.shape[0], n_threads()))
     min_sq += x_squared_norms
     np.maximum(min_sq, 0, out=min_sq)
@@ -103,6 +108,16 @@ def _relocate_empty_clusters(X, sample_weight, sums, weights, labels, min_sq):
     return np.asarray(empty, dtype=np.intp)
 
 
+def _centroids_from_sums(sums, weights, previous, X, sample_weight, labels, min_sq):
+    """Divide the sums by the weights, re-seeding empty clusters first (when ``min_sq`` is given)."""
+    if min_sq is not None and np.any(weights == 0):
+        _relocate_empty_clusters(X, sample_weight, sums, weights, labels, min_sq)
+    occupied = weights > 0
+    centroids = np.array(previous, dtype=X.dtype, copy=True)
+    centroids[occupied] = sums[occupied] / weights[occupied, None]
+    return centroids
+
+
 def _compute_centroids(X, labels, sample_weight, previous, min_sq=None):
     r"""The course's ``computeCentroids``: :math:`\mu_j = \sum_{c^{(i)}=j} w_i x^{(i)} / \sum_{c^{(i)}=j} w_i`.
 
@@ -111,12 +126,35 @@ def _compute_centroids(X, labels, sample_weight, previous, min_sq=None):
     producing NaN; without ``min_sq``, or with too few distinct samples, they keep their place.
     """
     sums, weights = _cluster_sums(X, labels, sample_weight, previous.shape[0])
-    if min_sq is not None and np.any(weights == 0):
-        _relocate_empty_clusters(X, sample_weight, sums, weights, labels, min_sq)
-    occupied = weights > 0
-    centroids = np.array(previous, dtype=X.dtype, copy=True)
-    centroids[occupied] = sums[occupied] / weights[occupied, None]
-    return centroids
+    return _centroids_from_sums(sums, weights, previous, X, sample_weight, labels, min_sq)
+
+
+def _lloyd_step(X, sample_weight, centroids, x_squared_norms):
+    """One Lloyd iteration, ``_closest_centroids`` then ``_compute_centroids``, fused per chunk.
+
+    Each chunk of rows is assigned and adds its partial cluster sums in the same task, so both
+    halves of the iteration run on all cores; the partial sums are added at the end.
+
+    Returns ``(labels, min_sq_distances, new_centroids)``.
+    """
+    n_samples, n_clusters = X.shape[0], centroids.shape[0]
+    labels = np.empty(n_samples, dtype=np.intp)
+    min_sq = np.empty(n_samples, dtype=X.dtype)
+    minus_twice = -2.0 * centroids
+    c_squared = np.einsum("ij,ij->i", centroids, centroids)[:, None]
+
+    def step(rows):
+        labels[rows], min_sq[rows] = _assign_rows(X, rows, minus_twice, c_squared)
+        return _cluster_sums(X[rows], labels[rows], sample_weight[rows], n_clusters)
+
+    parts = map_in_threads(step, _chunks(n_samples, n_clusters, n_threads()))
+    sums, weights = parts[0]
+    for part_sums, part_weights in parts[1:]:
+        sums += part_sums
+        weights += part_weights
+    min_sq += x_squared_norms
+    np.maximum(min_sq, 0, out=min_sq)
+    return labels, min_sq, _centroids_from_sums(sums, weights, centroids, X, sample_weight, labels, min_sq)
 
 
 def _kmeans_plusplus(X, n_clusters, x_squared_norms, sample_weight, random_state):
@@ -165,8 +203,7 @@ def _kmeans_single_lloyd(X, sample_weight, centroids, x_squared_norms, max_iter,
     labels_old = None
     converged = False
     for n_iter in range(1, max_iter + 1):
-        labels, min_sq = _closest_centroids(X, centroids, x_squared_norms)
-        centroids_new = _compute_centroids(X, labels, sample_weight, centroids, min_sq)
+        labels, _, centroids_new = _lloyd_step(X, sample_weight, centroids, x_squared_norms)
         shift = float(((centroids_new - centroids) ** 2).sum())
         centroids = centroids_new
         if labels_old is not None and np.array_equal(labels, labels_old):

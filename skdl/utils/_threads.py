@@ -34,11 +34,10 @@ def map_in_threads(function, items, max_threads=None):
     """``[function(item) for item in items]``, the items spread over threads, BLAS single-threaded."""
     items = list(items)
     workers = min(max_threads or n_threads(), len(items))
-    with single_threaded_blas():
-        if workers <= 1:
-            return [function(item) for item in items]
-        with ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(function, items))
+    if workers <= 1:  # nothing to spread: leave BLAS as it is and skip the set-up costs
+        return [function(item) for item in items]
+    with single_threaded_blas(), ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(function, items))
 
 
 def row_blocks(n_rows, n_blocks, min_rows=256):
