@@ -56,7 +56,7 @@ def _gram_and_sum(X):
         block = X[rows]
         return block.T @ block, block.sum(axis=0)
 
-    blocks = map_in_threads(block_gram, row_blocks(X.shape[0], n_threads(), min_rows=X.shape[1]))
+    blocks = map_in_threads(block_gram, row_blocks(X.shape[0], n_threads(), min_rows=max(2048, X.shape[1])))
     gram, total = blocks[0]
     for other_gram, other_total in blocks[1:]:
         gram += other_gram
