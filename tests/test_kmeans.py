@@ -166,7 +166,8 @@ def test_float32_is_kept(blobs):
     kmeans = KMeans(n_clusters=4, init=init).fit(X.astype(np.float32))
     assert kmeans.cluster_centers_.dtype == np.float32
     assert kmeans.transform(X.astype(np.float32)).dtype == np.float32
-    np.testing.assert_allclose(kmeans.cluster_centers_, KMeans(n_clusters=4, init=init).fit(X).cluster_centers_, rtol=1e-4, atol=1e-4)
+    reference = KMeans(n_clusters=4, init=init).fit(X)
+    np.testing.assert_allclose(kmeans.cluster_centers_, reference.cluster_centers_, rtol=1e-4, atol=1e-4)
 
 
 def test_convergence_warning_when_max_iter_runs_out(blobs):

@@ -19,10 +19,10 @@ _BLOCK_ENTRIES = 2**20
 _MIN_CHUNK_ROWS = 2048
 
 
-def _chunks(n_samples, n_clusters, n_threads=1):
+def _chunks(n_samples, n_clusters, n_parts=1):
     """Row slices whose distance block to ``n_clusters`` centroids stays within ``_BLOCK_ENTRIES``,
     at least one per thread."""
-    size = min(_BLOCK_ENTRIES // max(n_clusters, 1), -(-n_samples // n_threads))
+    size = min(_BLOCK_ENTRIES // max(n_clusters, 1), -(-n_samples // n_parts))
     size = max(_MIN_CHUNK_ROWS, size)
     return [slice(start, min(start + size, n_samples)) for start in range(0, n_samples, size)]
 
