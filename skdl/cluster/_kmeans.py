@@ -20,10 +20,11 @@ _MIN_CHUNK_ROWS = 2048
 
 
 def _chunks(n_samples, n_clusters, n_parts=1):
-    """Row slices whose distance block to ``n_clusters`` centroids stays within ``_BLOCK_ENTRIES``,
-    at least one per thread."""
-    size = min(_BLOCK_ENTRIES // max(n_clusters, 1), -(-n_samples // n_parts))
-    size = max(_MIN_CHUNK_ROWS, size)
+    """Row slices: ``n_parts`` of them (one per thread) or more, none shorter than
+    ``_MIN_CHUNK_ROWS`` unless that would make its distance block to ``n_clusters`` centroids
+    exceed ``_BLOCK_ENTRIES``."""
+    size = max(_MIN_CHUNK_ROWS, -(-n_samples // n_parts))
+    size = min(size, max(16, _BLOCK_ENTRIES // max(n_clusters, 1)))
     return [slice(start, min(start + size, n_samples)) for start in range(0, n_samples, size)]
 
 
