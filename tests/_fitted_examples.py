@@ -11,6 +11,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from skdl.anomaly import GaussianAnomalyDetector
+from skdl.cluster import KMeans
+from skdl.decomposition import PCA
 from skdl.linear_model import LinearRegression, LogisticRegression
 from skdl.neural_network import MLPClassifier, MLPRegressor
 from skdl.recommender import CollaborativeFilter
@@ -44,6 +46,8 @@ def _ratings(seed=0, n_ratings=400):
 
 
 FITTED_EXAMPLES = {
+    "KMeans": lambda: _fit(KMeans(n_clusters=3, random_state=0), _regression()[0]),
+    "PCA": lambda: _fit(PCA(n_components=2, whiten=True), _regression()[0]),
     "MLPClassifier": lambda: _fit(
         MLPClassifier((8,), batch_norm=True, max_iter=20, random_state=0), *_classification()
     ),

@@ -1,0 +1,88 @@
+"""Benchmarks of PCA: asv-style classes and the side-by-side comparisons with scikit-learn."""
+
+import numpy as np
+from sklearn import decomposition as sk_decomposition
+
+from skdl.decomposition import PCA
+
+try:
+    from benchmarks._side_by_side import Comparison
+except ImportError:  # run by asv, where benchmarks/ is the package root
+    from _side_by_side import Comparison
+
+
+def make_pca_data(n_samples, n_features, rank=60, seed=0):
+    """A decaying rank-``rank`` signal plus unit noise, away from the origin."""
+    rng = np.random.default_rng(seed)
+    scales = np.linspace(10.0, 1.0, rank)
+    signal = (rng.normal(size=(n_samples, rank)) * scales) @ rng.normal(size=(rank, n_features))
+    return signal + rng.normal(size=(n_samples, n_features)) + 3.0
+
+
+def make_tall_data():
+    return make_pca_data(20_000, 500)
+
+
+def make_wide_data():
+    return make_pca_data(2_000, 5_000)
+
+
+class PCATallSuite:
+    """asv: 20,000 x 500 to 50 components with the default solver (covariance eigh)."""
+
+    def setup(self):
+        self.X = make_tall_data()
+
+    def time_fit(self):
+        PCA(n_components=50).fit(self.X)
+
+    def peakmem_fit(self):
+        PCA(n_components=50).fit(self.X)
+
+    def track_explained_variance_ratio(self):
+        return float(PCA(n_components=50).fit(self.X).explained_variance_ratio_.sum())
+
+
+class PCAWideSuite:
+    """asv: 2,000 x 5,000 to 50 components with the randomized solver."""
+
+    def setup(self):
+        self.X = make_wide_data()
+
+    def time_fit_randomized(self):
+        PCA(n_components=50, svd_solver="randomized", random_state=0).fit(self.X)
+
+    def peakmem_fit_randomized(self):
+        PCA(n_components=50, svd_solver="randomized", random_state=0).fit(self.X)
+
+
+def _variance_difference(ours, peer, data):
+    relative = np.abs(ours.explained_variance_ / peer.explained_variance_ - 1).max()
+    return f"max relative explained-variance difference {relative:.1e}"
+
+
+def _fit(make_estimator):
+    return lambda X: make_estimator().fit(X)
+
+
+COMPARISONS = [
+    Comparison(
+        "PCA fit, 20,000 x 500 -> 50, default solver",
+        make_tall_data,
+        _fit(lambda: PCA(n_components=50)),
+        _fit(lambda: sk_decomposition.PCA(n_components=50)),
+        "sklearn PCA(auto)",
+        target=1.0,
+        quality=_variance_difference,
+    ),
+    Comparison(
+        "PCA fit, 2,000 x 5,000 -> 50, randomized",
+        make_wide_data,
+        _fit(lambda: PCA(n_components=50, svd_solver="randomized", random_state=0)),
+        _fit(lambda: sk_decomposition.PCA(n_components=50, svd_solver="randomized", random_state=0)),
+        "sklearn PCA(randomized)",
+        target=1.2,
+        quality=_variance_difference,
+        repeat=3,
+    ),
+]

@@ -1,0 +1,242 @@
+"""KMeans: the course's ex7 steps, the bird image, scikit-learn on the same start, robustness."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import cluster as sk_cluster
+from sklearn.base import clone
+from sklearn.datasets import make_blobs
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import pairwise_distances
+
+from skdl.cluster import KMeans
+from skdl.cluster import _kmeans
+from skdl.cluster._kmeans import _closest_centroids, _compute_centroids
+from skdl.datasets import load_bird_image, load_kmeans_points
+
+COURSE_INIT = np.array([[3.0, 3.0], [6.0, 2.0], [8.0, 5.0]])
+
+
+def _reference_kmeans(X, centroids, n_iter):
+    """The course's runkMeans with its per-point loops, as a plain reference."""
+    centroids = centroids.copy()
+    for _ in range(n_iter):
+        idx = np.array([np.argmin([np.sum((x - mu) ** 2) for mu in centroids]) for x in X])
+        centroids = np.array([X[idx == j].mean(axis=0) for j in range(len(centroids))])
+    return centroids, idx
+
+
+def _sq_norms(X):
+    return np.einsum("ij,ij->i", X, X)
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    X, _ = make_blobs(n_samples=600, n_features=5, centers=4, cluster_std=1.5, random_state=0)
+    init = X[np.random.default_rng(0).choice(len(X), 4, replace=False)]
+    return X, init
+
+
+def test_closest_centroids_match_the_course():
+    X = load_kmeans_points()
+    labels, _ = _closest_centroids(X, COURSE_INIT, _sq_norms(X))
+    # The course prints 1 3 2 (1-based) for the first three examples.
+    np.testing.assert_array_equal(labels[:3], [0, 2, 1])
+
+
+def test_compute_centroids_match_the_course():
+    X = load_kmeans_points()
+    labels, _ = _closest_centroids(X, COURSE_INIT, _sq_norms(X))
+    centroids = _compute_centroids(X, labels, np.ones(len(X)), COURSE_INIT)
+    expected = [[2.428301, 3.157924], [5.813503, 2.633656], [7.119387, 3.616684]]
+    np.testing.assert_allclose(centroids, expected, atol=1e-6)
+
+
+def test_ten_iterations_match_the_reference_and_sklearn():
+    X = load_kmeans_points()
+    expected, expected_labels = _reference_kmeans(X, COURSE_INIT, 10)
+    ours = KMeans(n_clusters=3, init=COURSE_INIT, max_iter=10).fit(X)
+    peer = sk_cluster.KMeans(n_clusters=3, init=COURSE_INIT, n_init=1, max_iter=10).fit(X)
+    np.testing.assert_allclose(ours.cluster_centers_, expected, atol=1e-10)
+    np.testing.assert_array_equal(ours.labels_, expected_labels)
+    np.testing.assert_allclose(ours.cluster_centers_, peer.cluster_centers_, atol=1e-10)
+    assert ours.inertia_ == pytest.approx(peer.inertia_, rel=1e-10)
+    # The three groups of ex7data2 (the course's figure): centres near (2, 5), (3, 1) and (6, 3).
+    np.testing.assert_allclose(expected, [[1.954, 5.026], [3.044, 1.015], [6.034, 3.001]], atol=1e-3)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # the course's 10 iterations
+def test_bird_image_compresses_to_16_colours():
+    image = load_bird_image()
+    pixels = image.reshape(-1, 3) / 255.0
+    kmeans = KMeans(n_clusters=16, init="random", n_init=1, max_iter=10, random_state=0).fit(pixels)
+    compressed = kmeans.cluster_centers_[kmeans.labels_]
+    assert len(np.unique(compressed, axis=0)) == 16
+    error_16 = np.mean((pixels - compressed) ** 2)
+    error_1 = np.mean((pixels - pixels.mean(axis=0)) ** 2)
+    assert error_16 < 0.15 * error_1
+    assert kmeans.inertia_ == pytest.approx(error_16 * pixels.size, rel=1e-9)
+
+
+def test_matches_sklearn_from_the_same_start(blobs):
+    X, init = blobs
+    ours = KMeans(n_clusters=4, init=init).fit(X)
+    peer = sk_cluster.KMeans(n_clusters=4, init=init, n_init=1).fit(X)
+    np.testing.assert_allclose(ours.cluster_centers_, peer.cluster_centers_, rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(ours.labels_, peer.labels_)
+    assert ours.inertia_ == pytest.approx(peer.inertia_, rel=1e-10)
+    assert ours.n_iter_ == peer.n_iter_
+    np.testing.assert_allclose(ours.transform(X), peer.transform(X), rtol=1e-8, atol=1e-8)
+    np.testing.assert_array_equal(ours.predict(X[:50]), peer.predict(X[:50]))
+    assert ours.score(X) == pytest.approx(-ours.inertia_, rel=1e-10)
+
+
+def test_kmeans_plusplus_and_random_reach_sklearns_quality(blobs):
+    X, _ = blobs
+    best = sk_cluster.KMeans(n_clusters=4, n_init=10, random_state=0).fit(X).inertia_
+    for init in ("k-means++", "random"):
+        ours = KMeans(n_clusters=4, init=init, random_state=0).fit(X)
+        assert ours.inertia_ <= best * 1.001
+
+
+def test_more_runs_never_worse(blobs):
+    X, _ = blobs
+    single = [KMeans(n_clusters=6, init="random", n_init=1, random_state=seed).fit(X).inertia_ for seed in range(3)]
+    several = KMeans(n_clusters=6, init="random", n_init=10, random_state=0).fit(X).inertia_
+    assert several <= min(single) + 1e-9
+
+
+def test_empty_cluster_is_reseeded_not_nan(blobs):
+    X, init = blobs
+    far_away = np.vstack([init, np.full((1, X.shape[1]), 1e6)])
+    kmeans = KMeans(n_clusters=5, init=far_away).fit(X)
+    assert np.all(np.isfinite(kmeans.cluster_centers_))
+    assert len(np.unique(kmeans.labels_)) == 5
+    assert np.abs(kmeans.cluster_centers_).max() < np.abs(X).max()
+
+
+def test_fewer_distinct_points_than_clusters_stays_finite():
+    X = np.repeat([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]], 4, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        kmeans = KMeans(n_clusters=5, random_state=0).fit(X)
+    assert np.all(np.isfinite(kmeans.cluster_centers_))
+    assert kmeans.inertia_ == pytest.approx(0.0, abs=1e-12)
+
+
+def test_sample_weight_equals_repetition_from_the_same_start(blobs):
+    X, init = blobs
+    weights = np.random.default_rng(1).integers(0, 4, size=len(X))
+    weighted = KMeans(n_clusters=4, init=init).fit(X, sample_weight=weights)
+    repeated = KMeans(n_clusters=4, init=init).fit(np.repeat(X, weights, axis=0))
+    np.testing.assert_allclose(weighted.cluster_centers_, repeated.cluster_centers_, rtol=1e-10)
+    assert weighted.inertia_ == pytest.approx(repeated.inertia_, rel=1e-10)
+
+
+def test_chunked_distances_give_the_same_answer(blobs, monkeypatch):
+    X, init = blobs
+    whole = KMeans(n_clusters=4, init=init).fit(X)
+    monkeypatch.setattr(_kmeans, "_BLOCK_ENTRIES", 4 * 64)  # chunks of 64 rows
+    monkeypatch.setattr(_kmeans, "_MIN_CHUNK_ROWS", 16)
+    assert len(_kmeans._chunks(len(X), 4)) == 10
+    chunked = KMeans(n_clusters=4, init=init).fit(X)
+    np.testing.assert_array_equal(chunked.labels_, whole.labels_)
+    np.testing.assert_allclose(chunked.cluster_centers_, whole.cluster_centers_, rtol=1e-12)
+
+
+def test_ties_go_to_the_first_centroid():
+    X = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 0.0]])
+    labels, min_sq = _closest_centroids(X, np.array([[0.0, 0.0], [2.0, 0.0]]), _sq_norms(X))
+    np.testing.assert_array_equal(labels, [0, 1, 0])
+    np.testing.assert_allclose(min_sq, [0.0, 0.0, 1.0])
+
+
+def test_far_from_origin_keeps_precision(blobs):
+    X, init = blobs
+    shifted = KMeans(n_clusters=4, init=init + 1e6).fit(X + 1e6)
+    plain = KMeans(n_clusters=4, init=init).fit(X)
+    np.testing.assert_array_equal(shifted.labels_, plain.labels_)
+    np.testing.assert_allclose(shifted.cluster_centers_ - 1e6, plain.cluster_centers_, atol=1e-6)
+
+
+def test_float32_is_kept(blobs):
+    X, init = blobs
+    kmeans = KMeans(n_clusters=4, init=init).fit(X.astype(np.float32))
+    assert kmeans.cluster_centers_.dtype == np.float32
+    assert kmeans.transform(X.astype(np.float32)).dtype == np.float32
+    reference = KMeans(n_clusters=4, init=init).fit(X)
+    np.testing.assert_allclose(kmeans.cluster_centers_, reference.cluster_centers_, rtol=1e-4, atol=1e-4)
+
+
+def test_convergence_warning_when_max_iter_runs_out(blobs):
+    X, _ = blobs
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        KMeans(n_clusters=4, init="random", n_init=1, max_iter=1, random_state=0).fit(X)
+
+
+def test_random_state_reproducible(blobs):
+    X, _ = blobs
+    first = KMeans(n_clusters=5, random_state=3).fit(X)
+    second = clone(first).fit(X)
+    np.testing.assert_array_equal(first.cluster_centers_, second.cluster_centers_)
+    np.testing.assert_array_equal(first.labels_, second.labels_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        starts = {
+            KMeans(n_clusters=5, init="random", max_iter=1, random_state=seed).fit(X).inertia_
+            for seed in range(4)
+        }
+    assert len(starts) > 1
+
+
+def test_explicit_init_with_several_runs_warns(blobs):
+    X, init = blobs
+    with pytest.warns(RuntimeWarning, match="running once"):
+        KMeans(n_clusters=4, init=init, n_init=3).fit(X)
+
+
+@pytest.mark.parametrize(
+    "X, params, message",
+    [
+        (np.array([[0.0, np.nan], [1.0, 1.0], [2.0, 2.0]]), {"n_clusters": 2}, "NaN"),
+        (np.ones((3, 2)), {"n_clusters": 4}, "n_samples=3 should be >= n_clusters=4"),
+        (np.ones((5, 2)), {"n_clusters": 2, "init": np.ones((3, 2))}, "init should have shape"),
+        (sp.csr_matrix(np.eye(4)), {"n_clusters": 2}, "[Ss]parse"),
+    ],
+)
+def test_bad_input_is_refused(X, params, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        KMeans(**params).fit(X)
+
+
+def test_wrong_number_of_features_at_predict(blobs):
+    X, init = blobs
+    kmeans = KMeans(n_clusters=4, init=init).fit(X)
+    with pytest.raises(ValueError, match="features"):
+        kmeans.predict(X[:, :3])
+
+
+def test_transform_is_euclidean_distance(blobs):
+    X, init = blobs
+    kmeans = KMeans(n_clusters=4, init=init).fit(X)
+    np.testing.assert_allclose(kmeans.transform(X), pairwise_distances(X, kmeans.cluster_centers_), atol=1e-7)
+
+
+def test_pickle_pipeline_and_grid_search(blobs):
+    import pickle
+
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, _ = blobs
+    kmeans = KMeans(n_clusters=4, random_state=0).fit(X)
+    restored = pickle.loads(pickle.dumps(kmeans))
+    np.testing.assert_array_equal(restored.predict(X), kmeans.predict(X))
+    pipeline = make_pipeline(StandardScaler(), KMeans(n_clusters=4, random_state=0)).fit(X)
+    assert pipeline.transform(X).shape == (len(X), 4)
+    search = GridSearchCV(KMeans(random_state=0), {"n_clusters": [1, 4]}, cv=3).fit(X)
+    assert search.best_params_ == {"n_clusters": 4}  # score is minus the inertia: more clusters fit better
+    assert kmeans.get_feature_names_out().tolist() == [f"kmeans{i}" for i in range(4)]
