@@ -1,7 +1,6 @@
 """Collaborative filtering by low-rank matrix factorisation: the course's recommender, at scale."""
 
 import warnings
-from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,10 +9,10 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import ThreadpoolController
 
 from .._optim import LossHistory, minimize_scipy
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._threads import single_threaded_blas
 from ._als import als_half_step, pair_dot
 from ._cost import cofi_cost, flat_cost_grad, pack, predict_pairs, unpack
 from ._ratings import RatingData
@@ -183,7 +182,7 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         mu = float(np.dot(weights, y) / weights.sum())
         rng = check_random_state(self.random_state)
         params = _initial_parameters(rng, len(users), len(items), self.n_factors, self.biases, y.dtype)
-        with _single_threaded_blas():
+        with single_threaded_blas():  # many small k x k solves: threads only slow them down
             if self.solver == "als":
                 params, self.loss_curve_ = self._fit_als(data, mu, params)
                 self.n_iter_ = len(self.loss_curve_)
@@ -296,7 +295,7 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         Q, c = _grow(self.item_factors_, n_items), _grow(self.item_bias_, n_items)
         mu, alpha = self.global_mean_, self.alpha
         users, items = np.unique(user_codes), np.unique(item_codes)
-        with _single_threaded_blas():
+        with single_threaded_blas():  # many small k x k solves: threads only slow them down
             _update_rows(data, "users", users, P, b, Q, c if self.biases else None, mu, alpha)
             _update_rows(data, "items", items, Q, c, P, b if self.biases else None, mu, alpha)
         self.user_factors_, self.item_factors_, self.user_bias_, self.item_bias_ = P, Q, b, c
@@ -394,17 +393,6 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.regressor_tags.poor_score = True
         return tags
-
-
-@lru_cache(maxsize=1)
-def _threadpool_controller():
-    return ThreadpoolController()
-
-
-def _single_threaded_blas():
-    """Limit BLAS to one thread: the solvers make many small BLAS/LAPACK calls (batched k x k
-    solves, short dot products), which threads only slow down; on a busy machine, by 5x."""
-    return _threadpool_controller().limit(limits=1, user_api="blas")
 
 
 def _encode_ids(column):
