@@ -1,4 +1,8 @@
-"""Demo cases of the linear models, on the course's exercise data."""
+"""Demo cases of the linear models, on the course's exercise data.
+
+The scikit-learn peers run with the same tolerance as skdl (``tol=1e-6``), so both sides stop at
+the same precision.
+"""
 
 from sklearn import linear_model as sk_linear
 from sklearn.metrics import accuracy_score, mean_squared_error
@@ -45,16 +49,16 @@ CASES = [
     DemoCase(
         "LogisticRegression", "exam admissions (ex2data1)", "train accuracy",
         _train_is_test(load_exam_admissions), lambda: LogisticRegression(penalty=None), _accuracy,
-        lambda: sk_linear.LogisticRegression(C=float("inf"), max_iter=1000), "sklearn LogisticRegression",
+        lambda: sk_linear.LogisticRegression(C=float("inf"), max_iter=1000, tol=1e-6), "sklearn LogisticRegression",
     ),
     DemoCase(
         "LogisticRegression", "microchips, degree 6 (ex2data2)", "train accuracy",
         _train_is_test(load_microchips), lambda: _polynomial(LogisticRegression(C=1.0)), _accuracy,
-        lambda: _polynomial(sk_linear.LogisticRegression(C=1.0, max_iter=1000)), "sklearn LogisticRegression",
+        lambda: _polynomial(sk_linear.LogisticRegression(C=1.0, max_iter=1000, tol=1e-6)), "sklearn LogisticRegression",
     ),
     DemoCase(
         "LogisticRegression", "spam e-mails (ex6 spamTest)", "test accuracy",
         _spam, lambda: LogisticRegression(C=0.1), _accuracy,
-        lambda: sk_linear.LogisticRegression(C=0.1, max_iter=1000), "sklearn LogisticRegression",
+        lambda: sk_linear.LogisticRegression(C=0.1, max_iter=1000, tol=1e-6), "sklearn LogisticRegression",
     ),
 ]
