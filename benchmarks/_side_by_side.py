@@ -99,7 +99,11 @@ class Scaling:
 
 
 def measure_scaling(scaling, repeat=None):
-    """Median fit times of both sides at each size: ``{"sizes", "ours_s", "peer_s"}`` lists."""
+    """Fit times of both sides at each size: ``{"sizes", "ours_s", "peer_s"}`` lists.
+
+    Each time is the fastest of ``repeat`` alternating runs: a curve compares sizes, and on a
+    shared machine the least disturbed run is the steadiest estimate of what a size costs.
+    """
     repeat = repeat or scaling.repeat
     ours_s, peer_s = [], []
     for size in scaling.sizes:
@@ -110,8 +114,8 @@ def measure_scaling(scaling, repeat=None):
         for _ in range(repeat):
             ours_times.append(_time_once(scaling.ours, data)[0])
             peer_times.append(_time_once(scaling.peer, data)[0])
-        ours_s.append(statistics.median(ours_times))
-        peer_s.append(statistics.median(peer_times))
+        ours_s.append(min(ours_times))
+        peer_s.append(min(peer_times))
         del data
     return {"name": scaling.name, "peer": scaling.peer_name, "x_label": scaling.x_label,
             "sizes": list(scaling.sizes), "ours_s": ours_s, "peer_s": peer_s}

@@ -11,7 +11,6 @@ import pathlib
 import re
 import sys
 import time
-import warnings
 
 DOCS_DIR = pathlib.Path(__file__).resolve().parent
 # The skdl being documented is the one in this checkout, even if another copy is installed.
@@ -97,10 +96,6 @@ sphinx_gallery_conf = {
     "plot_gallery": "True",
     "write_computation_times": False,
 }
-
-# Examples may emit warnings on purpose (a ConvergenceWarning they then explain); they are shown
-# in the example's output, not turned into build errors.
-warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently using agg")
 
 # -- HTML ---------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
