@@ -42,8 +42,14 @@ A ``bench_<family>.py`` module may define, next to ``COMPARISONS``, an optional 
 
 Each size gets one untimed warm-up per side, then ``repeat`` alternating timed runs; the fastest
 run is plotted (on a shared machine the least disturbed run is the best estimate of the cost, and
-a curve needs every point measured alike). Modules whose import fails (a missing optional dependency) are skipped with a
-message, as by ``run_side_by_side.py``. Keep the largest size to a few seconds per fit.
+a curve needs every point measured alike). Modules whose import fails (a missing optional
+dependency) are skipped with a message, as by ``run_side_by_side.py``. Keep the largest size to a
+few seconds per fit.
+
+The page shows what the last run measured, so refresh it with a run over every family (no
+words). On a busy machine, ``--threads 1`` keeps thread pools of both sides from fighting over
+the cores and gives steadier curves (the committed curves were measured that way; the page says
+so).
 """
 
 import argparse
