@@ -76,3 +76,46 @@ def peak_memory_mb(function, data):
         return tracemalloc.get_traced_memory()[1] / 2**20
     finally:
         tracemalloc.stop()
+
+
+@dataclass
+class Scaling:
+    """How the fit time of skdl and its peer grows with the data size (for the benchmark page).
+
+    A benchmark module lists these in an optional ``SCALING`` list, next to ``COMPARISONS``;
+    ``benchmarks/make_report.py`` times both sides at each size and draws one panel per entry.
+    ``setup(size)`` returns the data for one size; ``ours(data)`` and ``peer(data)`` run the
+    timed work, as in :class:`Comparison`. ``x_label`` names what ``sizes`` counts.
+    """
+
+    name: str
+    sizes: list
+    setup: Callable
+    ours: Callable
+    peer: Callable
+    peer_name: str
+    x_label: str = "n_samples"
+    repeat: int = 3
+
+
+def measure_scaling(scaling, repeat=None):
+    """Fit times of both sides at each size: ``{"sizes", "ours_s", "peer_s"}`` lists.
+
+    Each time is the fastest of ``repeat`` alternating runs: a curve compares sizes, and on a
+    shared machine the least disturbed run is the steadiest estimate of what a size costs.
+    """
+    repeat = repeat or scaling.repeat
+    ours_s, peer_s = [], []
+    for size in scaling.sizes:
+        data = scaling.setup(size)
+        _time_once(scaling.ours, data)
+        _time_once(scaling.peer, data)
+        ours_times, peer_times = [], []
+        for _ in range(repeat):
+            ours_times.append(_time_once(scaling.ours, data)[0])
+            peer_times.append(_time_once(scaling.peer, data)[0])
+        ours_s.append(min(ours_times))
+        peer_s.append(min(peer_times))
+        del data
+    return {"name": scaling.name, "peer": scaling.peer_name, "x_label": scaling.x_label,
+            "sizes": list(scaling.sizes), "ours_s": ours_s, "peer_s": peer_s}

@@ -7,9 +7,9 @@ from sklearn.metrics import log_loss
 from skdl.linear_model import LinearRegression, LogisticRegression
 
 try:
-    from benchmarks._side_by_side import Comparison
+    from benchmarks._side_by_side import Comparison, Scaling
 except ImportError:  # run by asv, where benchmarks/ is the package root
-    from _side_by_side import Comparison
+    from _side_by_side import Comparison, Scaling
 
 
 def make_regression_data(n_samples=100_000, n_features=100, seed=0):
@@ -96,5 +96,26 @@ COMPARISONS = [
         "sklearn LogisticRegression(lbfgs)",
         target=1.5,
         quality=_log_loss_difference,
+    ),
+]
+
+
+# How fit time grows with the number of samples (the benchmark page's scaling plot).
+SCALING = [
+    Scaling(
+        "LinearRegression fit, n x 100",
+        [3_000, 10_000, 30_000, 100_000, 300_000],
+        lambda n: make_regression_data(n_samples=n),
+        _fit(LinearRegression),
+        _fit(sk_linear.LinearRegression),
+        "sklearn LinearRegression",
+    ),
+    Scaling(
+        "LogisticRegression multinomial fit, n x 100, 5 classes",
+        [1_000, 3_000, 10_000, 30_000],
+        lambda n: make_multiclass_data(n_samples=n),
+        _fit(lambda: LogisticRegression(C=1.0)),
+        _fit(lambda: sk_linear.LogisticRegression(C=1.0, max_iter=1000, tol=1e-6)),
+        "sklearn LogisticRegression(lbfgs)",
     ),
 ]

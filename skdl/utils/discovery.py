@@ -14,6 +14,11 @@ def all_estimators():
     optional dependencies are missing (the torch-backed ones without torch) are left out rather
     than failing the import.
 
+    Returns
+    -------
+    estimators : list of (str, type) tuples
+        The class name and the class of each public estimator.
+
     Examples
     --------
     >>> from skdl.utils.discovery import all_estimators
