@@ -4,7 +4,14 @@ Private to skdl: estimators import from here so that each piece of mathematics i
 """
 
 from ._losses import binary_logistic_loss_grad, multinomial_loss_grad, squared_loss_grad
-from ._loop import LossHistory, iterate_minibatches, minimize_first_order, run_epoch
+from ._loop import (
+    LossHistory,
+    expected_batch_weight,
+    iterate_minibatches,
+    minimize_first_order,
+    run_epoch,
+    run_single_epoch,
+)
 from ._optimizers import OPTIMIZERS, Adam, GradientDescent, RMSprop, make_optimizer
 from ._schedules import SCHEDULES, make_schedule
 from ._scipy import SCIPY_METHODS, minimize_scipy
@@ -15,6 +22,7 @@ __all__ = [
     "SCIPY_METHODS",
     "Adam",
     "binary_logistic_loss_grad",
+    "expected_batch_weight",
     "multinomial_loss_grad",
     "squared_loss_grad",
     "GradientDescent",
@@ -26,4 +34,5 @@ __all__ = [
     "minimize_first_order",
     "minimize_scipy",
     "run_epoch",
+    "run_single_epoch",
 ]

@@ -70,6 +70,29 @@ def run_epoch(loss_grad, params, optimizer, n_samples, batch_size=None, rng=None
     return total_loss / n_samples
 
 
+def run_single_epoch(loss_grad, params, optimizer, history, n_samples, batch_size=None, rng=None):
+    """One more epoch of an ongoing training (``partial_fit``): schedule, pass, loss recorded.
+
+    Returns the epoch's loss.
+    """
+    optimizer.set_epoch(len(history.losses))
+    loss = run_epoch(loss_grad, params, optimizer, n_samples, batch_size, rng)
+    history.record(loss)
+    return loss
+
+
+def expected_batch_weight(total_weight, n_samples, batch):
+    """The weight a batch of this size carries on average: ``total_weight * len(batch) / n_samples``.
+
+    Dividing a batch's weighted loss by it (rather than by the batch's own weight) keeps each
+    batch's gradient an unbiased estimate of the full one, so light and heavy batches count as
+    they should, and a batch of zero weight contributes nothing instead of dividing 0 by 0.
+    """
+    if isinstance(batch, slice):
+        return total_weight
+    return total_weight * len(batch) / n_samples
+
+
 def minimize_first_order(
     loss_grad,
     params,

@@ -8,6 +8,11 @@ intercept):
     J(\Theta, b) = \frac{1}{\sum_i w_i} \sum_i w_i\, \ell(x_i^\top \Theta + b,\, y_i)
                    + \frac{1}{2} \sum_j \lambda_j \lVert \Theta_j \rVert^2
 
+``weight_total`` is the :math:`\sum_i w_i` to divide by; by default that of the rows given. A
+mini-batch passes the *expected* weight of a batch of its size (the whole data's weight times
+``len(batch) / n_samples``), so that its loss and gradient are unbiased estimates of the full ones
+and the sample weights keep their meaning across batches.
+
 ``l2`` is :math:`\lambda`: a scalar, or one value per feature (row of ``coef``) when the model
 optimises in rescaled coordinates and the penalty must stay the one on the original coefficients.
 With unit weights and :math:`\lambda = \text{alpha} / m` the squared loss is the course's
@@ -26,9 +31,9 @@ def _penalty(coef, l2):
     return value, l2 * coef
 
 
-def squared_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0):
+def squared_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0, weight_total=None):
     r"""Squared loss :math:`\ell = \frac{1}{2}(x^\top\theta + b - y)^2`; ``coef`` (p,) or (p, k)."""
-    weights = sample_weight / sample_weight.sum()
+    weights = sample_weight / (sample_weight.sum() if weight_total is None else weight_total)
     residual = X @ coef + intercept - y
     weighted_residual = (weights[:, None] if residual.ndim == 2 else weights) * residual
     penalty, penalty_grad = _penalty(coef, l2)
@@ -38,14 +43,14 @@ def squared_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0):
     return loss, grad_coef, grad_intercept
 
 
-def binary_logistic_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0):
+def binary_logistic_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0, weight_total=None):
     r"""Logistic loss for ``y`` in {0, 1}: :math:`\ell = \log(1 + e^{z}) - y z`, :math:`z = x^\top\theta + b`.
 
     Its gradient with respect to :math:`z` is :math:`\sigma(z) - y`, the course's
     :math:`h_\theta(x) - y`. With 2-D ``y`` (n, K) and ``coef`` (p, K) it is the sum of K
     independent binary problems (one-vs-rest).
     """
-    weights = sample_weight / sample_weight.sum()
+    weights = sample_weight / (sample_weight.sum() if weight_total is None else weight_total)
     if np.ndim(y) == 2:
         weights = weights[:, None]
     z = X @ coef + intercept
@@ -57,14 +62,14 @@ def binary_logistic_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0):
     return loss, X.T @ error + penalty_grad, error.sum(axis=0)
 
 
-def multinomial_loss_grad(X, Y, sample_weight, coef, intercept, l2=0.0):
+def multinomial_loss_grad(X, Y, sample_weight, coef, intercept, l2=0.0, weight_total=None):
     r"""Softmax cross-entropy for one-hot ``Y`` (n, K): :math:`\ell = \log\sum_k e^{z_k} - z_y`.
 
     Its gradient with respect to :math:`z` is :math:`\operatorname{softmax}(z) - Y`. The scores are
     shifted by their row maximum before exponentiation (the log-sum-exp trick), in place, since
     this function sits in the inner loop of every multinomial solver.
     """
-    weights = sample_weight / sample_weight.sum()
+    weights = sample_weight / (sample_weight.sum() if weight_total is None else weight_total)
     Z = X @ coef
     Z += intercept
     z_max = Z.max(axis=1)
