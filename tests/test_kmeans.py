@@ -240,3 +240,12 @@ def test_pickle_pipeline_and_grid_search(blobs):
     search = GridSearchCV(KMeans(random_state=0), {"n_clusters": [1, 4]}, cv=3).fit(X)
     assert search.best_params_ == {"n_clusters": 4}  # score is minus the inertia: more clusters fit better
     assert kmeans.get_feature_names_out().tolist() == [f"kmeans{i}" for i in range(4)]
+
+
+def test_too_few_positively_weighted_samples_get_a_clear_error():
+    X = np.arange(20, dtype=float).reshape(10, 2)
+    weights = np.zeros(10)
+    weights[:2] = 1.0
+    for init in ["random", "k-means++"]:
+        with pytest.raises(ValueError, match="positive sample_weight"):
+            KMeans(n_clusters=3, init=init, random_state=0).fit(X, sample_weight=weights)

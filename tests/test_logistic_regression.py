@@ -219,3 +219,23 @@ def test_works_in_pipeline_grid_search_cross_validation_clone_and_pickle(microch
     restored = pickle.loads(pickle.dumps(search.best_estimator_))
     assert_allclose(restored.predict_proba(X), search.best_estimator_.predict_proba(X))
     assert clone(LogisticRegression(C=3.0)).get_params()["C"] == 3.0
+
+
+@pytest.mark.parametrize("labels", [np.array([1, 2]), np.array(["ham", "spam"])], ids=["ints", "strings"])
+def test_class_weight_dict_is_keyed_by_label_as_in_scikit_learn(labels):
+    X, y, _ = _multiclass_data(9, n_classes=2)
+    y = labels[y]
+    class_weight = {labels[0]: 10.0, labels[1]: 1.0}
+    ours = LogisticRegression(class_weight=class_weight, tol=1e-10).fit(X, y)
+    reference = sk_linear.LogisticRegression(class_weight=class_weight, tol=1e-10, max_iter=10_000).fit(X, y)
+    assert_allclose(ours.coef_, reference.coef_, rtol=1e-4)
+    assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-4)
+
+
+def test_refit_with_another_solver_starts_afresh_and_classes_cannot_change():
+    X, y, _ = _multiclass_data(10, n_classes=3)
+    model = LogisticRegression().fit(X, y)
+    model.set_params(solver="sgd").partial_fit(X, y, classes=[0, 1, 2])
+    assert len(model.loss_curve_) == 1
+    with pytest.raises(ValueError, match="cannot change"):
+        model.partial_fit(X, y, classes=[0, 1, 2, 3])

@@ -372,6 +372,10 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
     def select_threshold(self, X_val, y_val):
         """Choose ``epsilon_`` maximising F1 on labelled validation data, as the course does.
 
+        This changes a fitted detector after ``fit``; ``clone`` (and so ``GridSearchCV``) keeps
+        only the constructor parameters, so to tune inside a search pass the labels to
+        ``fit(X, y)`` instead.
+
         Every distinct validation score is a candidate cut (at least as good as the course's
         1,000 evenly spaced densities); the threshold is put half-way, in log-density, between
         the last flagged and the first unflagged validation sample.

@@ -84,3 +84,8 @@ def _anomaly_f1(y_true, y_pred):
 #: Scorer for ``GridSearchCV(scoring=...)``: F1 of the anomaly class, with ``y`` in the course's
 #: labels (1 = anomaly, 0 = normal) and the detector's ``predict`` in scikit-learn's (-1 = anomaly).
 anomaly_f1_scorer = make_scorer(_anomaly_f1)
+anomaly_f1_scorer.__doc__ = """F1 of the anomaly class, for ``GridSearchCV(..., scoring=anomaly_f1_scorer)``.
+
+Scores a fitted outlier detector on ``(X, y)`` with ``y`` in the course's convention (1 = anomaly,
+0 = normal), mapping its ``predict`` (-1 = anomaly, +1 = normal) onto that convention first.
+"""

@@ -372,6 +372,11 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         if X.shape[0] < self.n_clusters:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}.")
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        if np.count_nonzero(sample_weight) < self.n_clusters:
+            raise ValueError(
+                f"Only {np.count_nonzero(sample_weight)} samples have a positive sample_weight; "
+                f"n_clusters={self.n_clusters} centroids need at least as many."
+            )
         if not isinstance(self.init, str):
             self._check_init_array(X)
         n_init = self._resolved_n_init()

@@ -4,26 +4,19 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .._optim import LossHistory, squared_loss_grad
+from .._optim import squared_loss_grad
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
-from ._base import feature_offset_scale, first_order_optimizer, make_linear_loss_grad, train_first_order
+from ._base import FirstOrderMixin, make_linear_loss_grad, sgd_only
 from ._normal_equation import solve_normal_equation
 
 # Beyond this many features the p x p Gram matrix of the normal equation costs more than it saves.
 _MAX_NORMAL_EQUATION_FEATURES = 10_000
 
 
-def _solver_is_sgd(estimator):
-    if estimator.solver != "sgd":
-        raise AttributeError("partial_fit is only available with solver='sgd'.")
-    return True
-
-
-class LinearRegression(RegressorMixin, BaseEstimator):
+class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
     r"""Least-squares linear regression with an optional L2 penalty (ridge), the course's first model.
 
     Parameters
@@ -154,6 +147,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             self, X, y, dtype=[np.float64, np.float32], multi_output=True, y_numeric=True
         )
         y = y.astype(X.dtype, copy=False)
+        self._clear_first_order_state()
         solver = self.solver
         if solver == "auto":
             solver = "normal" if X.shape[1] <= _MAX_NORMAL_EQUATION_FEATURES else "gd"
@@ -167,41 +161,30 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             self._set_coefficients(coef, intercept)
             return self
         self.solver_ = solver
-        self._initialise_first_order(X, y, sample_weight)
         return self._run_first_order(X, y, sample_weight, single_epoch=False)
 
-    def _initialise_first_order(self, X, y, sample_weight):
-        """Fix the internal standardisation and the optimiser from the first data seen."""
-        weights = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        self._x_offset, self._x_scale = feature_offset_scale(X, weights, center=self.fit_intercept)
+    def _initialise_target_scaling(self, X, y, weights):
+        """Centre and scale ``y`` too, so the cost is of order one and ``tol`` means the same."""
         y_2d = y.reshape(len(y), -1)
-        self._y_offset = np.average(y_2d, axis=0, weights=weights) if self.fit_intercept else np.zeros(y_2d.shape[1], X.dtype)
+        self._y_offset = (
+            np.average(y_2d, axis=0, weights=weights) if self.fit_intercept else np.zeros(y_2d.shape[1], X.dtype)
+        )
         y_spread = np.sqrt(np.average((y_2d - self._y_offset) ** 2, axis=0, weights=weights).mean())
         self._y_scale = float(y_spread) if y_spread > 0 else 1.0
-        n_targets = y_2d.shape[1]
-        coef_shape = (X.shape[1], n_targets) if y.ndim == 2 else (X.shape[1],)
-        self._params = [np.zeros(coef_shape, dtype=X.dtype)]
-        if self.fit_intercept:
-            self._params.append(np.zeros(coef_shape[1:], dtype=X.dtype))
-        self._optimizer = first_order_optimizer(self.learning_rate)
-        self._rng = check_random_state(self.random_state)
-        self._history = LossHistory(
-            tol=self.tol, n_iter_no_change=1 if self.solver_ == "gd" else 5, full_batch=self.solver_ == "gd"
-        )
 
     def _run_first_order(self, X, y, sample_weight, *, single_epoch):
         weights = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        if not hasattr(self, "_optimizer"):
+            coef_shape = (X.shape[1], y.shape[1]) if y.ndim == 2 else (X.shape[1],)
+            self._initialise_first_order(X, weights, coef_shape)
+            self._initialise_target_scaling(X, y, weights)
         X_scaled = (X - self._x_offset) / self._x_scale
         y_scaled = (y - (self._y_offset if y.ndim == 2 else self._y_offset[0])) / self._y_scale
-        # The penalty alpha * |theta|^2 / (2 W) on the original coefficients, in scaled coordinates.
-        l2 = (self.alpha / weights.sum()) / self._x_scale**2
-        loss_grad = make_linear_loss_grad(
-            squared_loss_grad, X_scaled, y_scaled, weights, l2, self.fit_intercept
-        )
-        self._history, n_iter = train_first_order(
-            self, loss_grad, self._params, X.shape[0], history=self._history, single_epoch=single_epoch
-        )
-        self.n_iter_ = n_iter if not single_epoch else getattr(self, "n_iter_", 0) + 1
+        # The penalty alpha |theta|^2 / (2 W) on the original coefficients, in scaled coordinates.
+        l2 = (self.alpha / self._penalty_weight(weights, single_epoch)) / self._x_scale**2
+        loss_grad = make_linear_loss_grad(squared_loss_grad, X_scaled, y_scaled, weights, l2, self.fit_intercept)
+        n_iter = self._train_first_order(loss_grad, X.shape[0], single_epoch=single_epoch)
+        self.n_iter_ = getattr(self, "n_iter_", 0) + 1 if single_epoch else n_iter
         self.loss_curve_ = [loss * self._y_scale**2 for loss in self._history.losses]
         coef_scaled = self._params[0]
         coef = coef_scaled * self._y_scale / (self._x_scale[:, None] if coef_scaled.ndim == 2 else self._x_scale)
@@ -218,13 +201,16 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         else:
             self.coef_, self.intercept_ = coef, np.asarray(intercept)[()]
 
-    @available_if(_solver_is_sgd)
+    @available_if(sgd_only)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch of mini-batch SGD on ``(X, y)``, continuing from the current model.
 
         The internal standardisation is fixed by the first call, so later batches should come from
-        the same distribution. Only available with ``solver="sgd"``.
+        the same distribution. The model after each call minimises the cost of all the data seen so
+        far: the penalty is ``alpha`` over the total weight seen, so splitting a stream into more
+        calls does not strengthen it (a second pass over the same data counts as new data). Only
+        available with ``solver="sgd"``.
 
         Parameters
         ----------
@@ -243,7 +229,6 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         y = y.astype(X.dtype, copy=False)
         if first_call:
             self.solver_ = "sgd"
-            self._initialise_first_order(X, y, sample_weight)
         elif (y.ndim == 2) != (self._params[0].ndim == 2):
             raise ValueError("y must have the same number of targets in every partial_fit call.")
         return self._run_first_order(X, y, sample_weight, single_epoch=True)

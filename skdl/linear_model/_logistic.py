@@ -5,21 +5,14 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from .._optim import LossHistory, binary_logistic_loss_grad, minimize_scipy, multinomial_loss_grad
+from .._optim import binary_logistic_loss_grad, minimize_scipy, multinomial_loss_grad
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
-from ._base import feature_offset_scale, first_order_optimizer, make_linear_loss_grad, train_first_order
-
-
-def _solver_is_sgd(estimator):
-    if estimator.solver != "sgd":
-        raise AttributeError("partial_fit is only available with solver='sgd'.")
-    return True
+from ._base import FirstOrderMixin, make_linear_loss_grad, sgd_only
 
 
 def _encode_targets(y_index, n_classes, problem):
@@ -60,7 +53,7 @@ def fit_logistic_scipy(X, Y, sample_weight, l2, problem, fit_intercept, *, metho
     return coef, intercept, n_iter
 
 
-class LogisticRegression(ClassifierMixin, BaseEstimator):
+class LogisticRegression(ClassifierMixin, FirstOrderMixin, BaseEstimator):
     r"""Logistic regression with an L2 penalty: the course's classifier, binary or multiclass.
 
     Parameters
@@ -103,6 +96,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
         Coefficients; one row for a binary problem (the class ``classes_[1]``).
     intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts :math:`\theta_0`, unpenalised; one for a binary problem.
     n_iter_ : int
         Iterations or epochs run.
     loss_curve_ : list of float
@@ -195,7 +189,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         weights = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         if self.class_weight is not None:
             per_class = compute_class_weight(
-                self.class_weight, classes=np.arange(len(self.classes_)), y=y_index
+                self.class_weight, classes=self.classes_, y=self.classes_[y_index]
             )
             weights = weights * per_class[y_index].astype(X.dtype)
         return weights
@@ -226,6 +220,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
+        self._clear_first_order_state()
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
             raise ValueError(
@@ -242,30 +237,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
             self._set_coefficients(coef, intercept, X.dtype)
             return self
-        self._initialise_first_order(X, weights)
         return self._run_first_order(X, Y, weights, single_epoch=False)
 
-    def _initialise_first_order(self, X, weights):
-        self._x_offset, self._x_scale = feature_offset_scale(X, weights, center=self.fit_intercept)
-        coef_shape = (X.shape[1],) if self._problem() == "binary" else (X.shape[1], len(self.classes_))
-        self._params = [np.zeros(coef_shape, dtype=X.dtype)]
-        if self.fit_intercept:
-            self._params.append(np.zeros(coef_shape[1:], dtype=X.dtype))
-        self._optimizer = first_order_optimizer(self.learning_rate)
-        self._rng = check_random_state(self.random_state)
-        self._history = LossHistory(
-            tol=self.tol, n_iter_no_change=1 if self.solver == "gd" else 5, full_batch=self.solver == "gd"
-        )
-
     def _run_first_order(self, X, Y, weights, *, single_epoch):
+        if not hasattr(self, "_optimizer"):
+            coef_shape = (X.shape[1],) if self._problem() == "binary" else (X.shape[1], len(self.classes_))
+            self._initialise_first_order(X, weights, coef_shape)
         X_scaled = (X - self._x_offset) / self._x_scale
-        l2 = self._l2(weights.sum()) / self._x_scale**2
+        l2 = self._l2(self._penalty_weight(weights, single_epoch)) / self._x_scale**2
         loss_grad = make_linear_loss_grad(
             _loss_for(self._problem()), X_scaled, Y, weights, l2, self.fit_intercept
         )
-        self._history, n_iter = train_first_order(
-            self, loss_grad, self._params, X.shape[0], history=self._history, single_epoch=single_epoch
-        )
+        n_iter = self._train_first_order(loss_grad, X.shape[0], single_epoch=single_epoch)
         self.n_iter_ = getattr(self, "n_iter_", 0) + 1 if single_epoch else n_iter
         self.loss_curve_ = list(self._history.losses)
         coef_scaled = self._params[0]
@@ -278,29 +261,37 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = np.ascontiguousarray(np.atleast_2d(coef.T), dtype=dtype)
         self.intercept_ = np.atleast_1d(np.asarray(intercept, dtype=dtype)).copy()
 
-    @available_if(_solver_is_sgd)
+    @available_if(sgd_only)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch of mini-batch SGD on ``(X, y)``, continuing from the current model.
 
         Only available with ``solver="sgd"``. The internal standardisation is fixed by the first
-        call.
+        call. The model after each call minimises the cost of all the data seen so far: the penalty
+        is divided by the total weight seen, so splitting a stream into more calls does not
+        strengthen it (a second pass over the same data counts as new data).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         classes : array-like of shape (n_classes,), default=None
-            Every class that will ever appear; required on the first call, ignored after.
+            Every class that will ever appear; required on the first call; if given later it must
+            be the same.
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
         -------
         self : LogisticRegression
         """
-        first_call = not hasattr(self, "classes_")
+        first_call = not hasattr(self, "_optimizer")
         if first_call and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
+        if not first_call and classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} differs from the classes of the first call to "
+                f"partial_fit, {self.classes_.tolist()}; they cannot change during training."
+            )
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' needs the whole data set and is not supported by "
@@ -315,8 +306,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 )
         y_index = self._validate_targets(y)
         weights = self._weights(X, y_index, sample_weight)
-        if first_call:
-            self._initialise_first_order(X, weights)
         Y = _encode_targets(y_index, len(self.classes_), self._problem())
         return self._run_first_order(X, Y, weights, single_epoch=True)
 

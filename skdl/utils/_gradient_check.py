@@ -21,6 +21,13 @@ def numerical_gradient(fun, theta, *, epsilon=1e-6):
     Returns
     -------
     gradient : ndarray of the shape of ``theta``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.utils import numerical_gradient
+    >>> np.round(numerical_gradient(lambda t: np.sum(t**2), np.array([1.0, -3.0])), 6)
+    array([ 2., -6.])
     """
     theta = np.array(theta, dtype=np.float64)
     gradient = np.empty_like(theta)
