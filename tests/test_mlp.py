@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -364,6 +365,129 @@ def test_sample_weight_equals_repeated_rows_with_batch_norm():
         repeated = MLPClassifier(**options).fit(np.repeat(X, weights, axis=0), np.repeat(y, weights))
     np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-6)
     np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-6)
+
+
+def _fitted_for_objective(kind, batch_norm, rng):
+    X, y = _small_problem(kind, rng, n=12)
+    cls = MLPRegressor if kind == "regressor" else MLPClassifier
+    model = cls(hidden_layer_sizes=(5,), activation="tanh", alpha=0.5, batch_norm=batch_norm,
+                batch_size=None, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    return model, X, model._encode_targets(y, X.dtype, first_call=False)
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "regressor"])
+def test_mini_batch_objectives_average_to_the_full_weighted_objective(kind):
+    # The batches' losses and gradients, weighted by their sizes as the training loop averages
+    # them, add up to the full objective exactly: light and heavy batches count by their weight,
+    # and a batch whose rows all weigh zero brings the penalty only.
+    rng = np.random.default_rng(0)
+    model, X, Y = _fitted_for_objective(kind, False, rng)
+    sample_weight = np.r_[np.zeros(3), rng.uniform(0.1, 0.5, 3), 0.0, rng.uniform(2.0, 4.0, 5)]
+    loss_grad = model._make_batch_loss_grad(X, Y, sample_weight)
+    full_loss, full_grads = loss_grad(model._params, slice(None))
+    batches = [np.arange(0, 3), np.arange(3, 7), np.arange(7, 9), np.arange(9, 12)]
+    results = [loss_grad(model._params, batch) for batch in batches]
+    fractions = [len(batch) / len(X) for batch in batches]
+    assert sum(f * loss for f, (loss, _) in zip(fractions, results)) == pytest.approx(full_loss, rel=1e-12)
+    for index, full_grad in enumerate(full_grads):
+        averaged = sum(f * grads[index] for f, (_, grads) in zip(fractions, results))
+        np.testing.assert_allclose(averaged, full_grad, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_batch_of_zero_weight_brings_only_the_penalty(batch_norm):
+    rng = np.random.default_rng(0)
+    model, X, Y = _fitted_for_objective("multiclass", batch_norm, rng)
+    sample_weight = np.r_[np.zeros(4), np.ones(8)]
+    running = [a.copy() for a in model._all_arrays()]
+    with np.errstate(all="raise"):
+        loss, grads = model._make_batch_loss_grad(X, Y, sample_weight)(model._params, np.arange(4))
+    l2 = model.alpha / sample_weight.sum()
+    assert loss == pytest.approx(l2 / 2 * sum(np.sum(W**2) for W in model.coefs_), rel=1e-12)
+    for grad, array in zip(grads, model._params):
+        is_coef = any(array is W for W in model.coefs_)
+        np.testing.assert_allclose(grad, l2 * array if is_coef else 0.0, rtol=1e-12, atol=0)
+    for before, after in zip(running, model._all_arrays()):  # running statistics untouched
+        np.testing.assert_array_equal(before, after)
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_rows_of_zero_weight_do_not_change_training(batch_norm):
+    # Two thirds of the rows weigh zero, so with batches of 2 some batches weigh nothing at all:
+    # training must neither divide 0 by 0 nor let those rows (here replaced by other values)
+    # move the network or the batch-norm running statistics.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(24, 3)), rng.integers(0, 3, size=24)
+    weights = np.r_[rng.uniform(0.5, 2.0, 8), np.zeros(16)]
+    X_other, y_other = X.copy(), y.copy()
+    X_other[8:] = rng.normal(scale=5.0, size=(16, 3))
+    y_other[8:] = rng.integers(0, 3, size=16)
+    options = dict(hidden_layer_sizes=(6,), batch_norm=batch_norm, batch_size=2, learning_rate_init=0.01,
+                   max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPClassifier(**options).fit(X, y, sample_weight=weights)
+        other = MLPClassifier(**options).fit(X_other, y_other, sample_weight=weights)
+    assert np.all(np.isfinite(model.loss_curve_))
+    np.testing.assert_allclose(model.loss_curve_, other.loss_curve_, rtol=1e-12)
+    for a, b in zip(model._all_arrays(), other._all_arrays()):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(("batch_size", "solver", "learning_rate"), [(1, "sgd", 0.003), (1, "adam", 0.003),
+                                                                   (4, "sgd", 0.01)])
+def test_sample_weight_counts_in_small_mini_batches(batch_size, solver, learning_rate):
+    # A network without hidden layers is linear least squares, whose weighted solution (that of
+    # the heavy rows repeated) is known exactly. The two halves of the rows disagree (slope 2
+    # against -1) and the second half weighs 3 times more: the weighted slope is near -0.25 and
+    # the unweighted one near 0.5, so ignoring the weights (as batches of one row did when each
+    # batch's weights were normalised to sum to one) or flattening them in small batches misses
+    # it by 0.05 to 0.8. Over 10 seeds the stochastic solvers end within 0.01 of it.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 1))
+    heavy = np.arange(40) >= 20
+    y = np.where(heavy, -1.0, 2.0) * X[:, 0]
+    weights = np.where(heavy, 3.0, 1.0)
+    expected = LinearRegression().fit(X, y, sample_weight=weights).coef_[0]
+    model = MLPRegressor(hidden_layer_sizes=(), solver=solver, learning_rate_init=learning_rate, alpha=0.0,
+                         batch_size=batch_size, max_iter=150, n_iter_no_change=1000, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y, sample_weight=weights)
+    assert model.coefs_[0][0, 0] == pytest.approx(expected, abs=0.03)
+
+
+def test_partial_fit_penalty_does_not_depend_on_how_the_stream_is_split():
+    # One pass over 500 rows of a linear problem, as one call or as ten calls of 50 rows. Each
+    # call descends the ridge objective of all the rows seen so far (penalty alpha / rows seen),
+    # so both end near the ridge solution on all the rows; the penalty of the last call alone
+    # (alpha / 50) would shrink the coefficients about twice as much, 0.5 to 0.7 away. SGD noise
+    # (learning rate 0.05, batches of 5) leaves both within 0.03 of ridge over 10 seeds.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 3))
+    y = X @ np.array([1.5, -1.0, 0.5])
+    alpha = 50.0
+    expected = Ridge(alpha=alpha).fit(X, y).coef_
+    coefs = []
+    for n_calls in (1, 10):
+        model = MLPRegressor(hidden_layer_sizes=(), solver="sgd", learning_rate_init=0.05, batch_size=5,
+                             alpha=alpha, random_state=0)
+        for rows in np.array_split(np.arange(500), n_calls):
+            model.partial_fit(X[rows], y[rows])
+        coefs.append(model.coefs_[0][:, 0])
+    np.testing.assert_allclose(coefs[0], expected, atol=0.1)
+    np.testing.assert_allclose(coefs[1], expected, atol=0.1)
+    np.testing.assert_allclose(coefs[0], coefs[1], atol=0.1)
+    assert model._seen_weight == 500
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.set_params(max_iter=2).fit(X[:40], y[:40], sample_weight=np.full(40, 0.5))
+    assert model._seen_weight == 20  # fit starts the count again, with the weight of its rows
+    model.partial_fit(X[:10], y[:10])
+    assert model._seen_weight == 30
 
 
 def test_sparse_input_gives_the_dense_result(digits):

@@ -17,10 +17,18 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from .._optim import SCHEDULES, LossHistory, make_optimizer, make_schedule, minimize_first_order, run_epoch
+from .._optim import (
+    SCHEDULES,
+    LossHistory,
+    expected_batch_weight,
+    make_optimizer,
+    make_schedule,
+    minimize_first_order,
+    run_single_epoch,
+)
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
 from ._activations import ACTIVATIONS
-from ._network import initialize_parameters, network_loss_grad, predict_logits
+from ._network import initialize_parameters, network_loss_grad, penalty_loss_grad, predict_logits
 
 # Running statistics of batch normalisation: running = (1 - m) * running + m * batch statistic.
 _BATCH_NORM_MOMENTUM = 0.1
@@ -38,10 +46,15 @@ _OBJECTIVE_NOTES = r"""
             + \frac{\alpha}{2m} \sum_l \lVert W_l \rVert_F^2,
 
     the course's regularised cost with :math:`\lambda = \alpha`; intercepts and the batch-norm
-    scales and shifts are not penalised. Each mini-batch step descends the batch's weighted mean
-    loss plus the same penalty :math:`\frac{\alpha}{2m}\sum_l\lVert W_l\rVert^2` (:math:`m` being the
-    weight of all the rows of the ``fit`` or ``partial_fit`` call), an unbiased estimate of the
-    gradient of :math:`J`. Backpropagation is written out in ``skdl.neural_network._network`` and
+    scales and shifts are not penalised. Each step on a mini-batch :math:`B` of the :math:`n` rows
+    descends :math:`\frac{1}{m|B|/n} \sum_{i \in B} w_i\, \ell(Z_L(x_i), y_i)` (its weighted loss over
+    the weight a batch of its size carries on average) plus the whole penalty
+    :math:`\frac{\alpha}{2m}\sum_l\lVert W_l\rVert^2`: an unbiased estimate of :math:`J` and of its
+    gradient, in which a batch of light rows counts less than one of heavy rows and a batch whose
+    rows all weigh zero only shrinks the weights. (Batch normalisation still takes its statistics
+    with the weights normalised within the batch.) ``partial_fit`` divides the penalty by the
+    weight of every row seen since ``fit`` rather than by that of its own rows (see
+    :meth:`partial_fit`). Backpropagation is written out in ``skdl.neural_network._network`` and
     checked against ``skdl.utils.check_gradient`` in the tests.
 """
 
@@ -134,6 +147,7 @@ class _BaseMLP(BaseEstimator):
             self.bn_running_vars_ = [np.ones(h, dtype=dtype) for h in hidden]
             self._params += self.bn_gammas_ + self.bn_betas_
         self._bn_updates = 0
+        self._seen_weight = 0.0
         self.n_iter_ = 0
         self.loss_curve_ = []
         self.validation_scores_ = None
@@ -170,22 +184,34 @@ class _BaseMLP(BaseEstimator):
         return predict_logits(X, self.coefs_, self.intercepts_, self.activation, self._batch_norm_state())
 
     # ----------------------------------------------------------------- training
-    def _make_batch_loss_grad(self, X, Y, sample_weight):
-        """Close the objective over the data: the ``loss_grad(params, batch)`` of the loop."""
-        total_weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-        l2 = self.alpha / total_weight
+    @staticmethod
+    def _total_weight(X, sample_weight):
+        return float(X.shape[0] if sample_weight is None else sample_weight.sum())
+
+    def _make_batch_loss_grad(self, X, Y, sample_weight, penalty_weight=None):
+        """Close the objective over the data: the ``loss_grad(params, batch)`` of the loop.
+
+        The data term is the rows' weighted loss over the weight of ``X``; the penalty is
+        ``alpha / 2`` over ``penalty_weight`` (by default the weight of ``X`` too).
+        """
+        n_samples, total_weight = X.shape[0], self._total_weight(X, sample_weight)
+        l2 = float(self.alpha) / (total_weight if penalty_weight is None else penalty_weight)
         use_batch_norm = self.bn_gammas_ is not None
 
         def batch_loss_grad(params, batch):
             X_batch, Y_batch = X[batch], Y[batch]
             if sample_weight is None:
-                p = 1.0 / X_batch.shape[0]
+                p, scale = 1.0 / X_batch.shape[0], 1.0
             else:
                 p = sample_weight[batch]
-                p = p / p.sum()
+                batch_weight = float(p.sum())
+                if batch_weight == 0.0:
+                    return penalty_loss_grad(params, l2=l2, batch_norm=use_batch_norm)
+                p = p / batch_weight
+                scale = batch_weight / expected_batch_weight(total_weight, n_samples, batch)
             loss, grads, batch_stats = network_loss_grad(
                 X_batch, Y_batch, p, params, activation=self.activation,
-                out_activation=self.out_activation_, l2=l2, batch_norm=use_batch_norm,
+                out_activation=self.out_activation_, l2=l2, scale=scale, batch_norm=use_batch_norm,
                 dropout=self.dropout, rng=getattr(self, "_rng", None),
             )
             if use_batch_norm:
@@ -253,6 +279,7 @@ class _BaseMLP(BaseEstimator):
             weights = None if sample_weight is None else w
             w_val = w_val if w_val.sum() > 0 else None
             callback, state = self._early_stopping_callback(X_val, Y_val, w_val)
+        self._seen_weight = self._total_weight(X, weights)
         _, self.n_iter_ = minimize_first_order(
             self._make_batch_loss_grad(X, Y, weights), self._params, self._optimizer, X.shape[0],
             batch_size=self._effective_batch_size(X.shape[0]), max_iter=self.max_iter,
@@ -282,12 +309,12 @@ class _BaseMLP(BaseEstimator):
             self._initialize(X.shape[1], self.n_outputs_, X.dtype, rng)
         if not hasattr(self, "_optimizer"):
             self._start_training(rng)
-        self._optimizer.set_epoch(len(self._history.losses))
-        loss = run_epoch(
-            self._make_batch_loss_grad(X, Y, weights), self._params, self._optimizer, X.shape[0],
+        self._seen_weight += self._total_weight(X, weights)
+        run_single_epoch(
+            self._make_batch_loss_grad(X, Y, weights, penalty_weight=self._seen_weight),
+            self._params, self._optimizer, self._history, X.shape[0],
             self._effective_batch_size(X.shape[0]), self._rng,
         )
-        self._history.record(loss)
         self.n_iter_ += 1
         return self._finish_epochs()
 
@@ -489,7 +516,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Run one epoch of mini-batch training on ``(X, y)``, continuing from the current network.
+        r"""Run one epoch of mini-batch training on ``(X, y)``, continuing from the current network.
+
+        Each call trains towards the objective of all the data seen so far: its rows' weighted
+        mean loss plus the penalty :math:`\frac{\alpha}{2m}\sum_l\lVert W_l\rVert^2` with :math:`m`
+        the total weight of every row passed to ``fit`` and ``partial_fit`` since the last ``fit``
+        (the ridge-style objective of the whole stream, however it is split into calls). Passing
+        the same rows again counts them as new data, so :math:`m` keeps growing and the penalty
+        keeps shrinking over repeated epochs; use :meth:`fit` for the exact objective of a fixed
+        data set.
 
         ``early_stopping`` does not apply.
 
@@ -678,7 +713,15 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
-        """Run one epoch of mini-batch training on ``(X, y)``, continuing from the current network.
+        r"""Run one epoch of mini-batch training on ``(X, y)``, continuing from the current network.
+
+        Each call trains towards the objective of all the data seen so far: its rows' weighted
+        mean loss plus the penalty :math:`\frac{\alpha}{2m}\sum_l\lVert W_l\rVert^2` with :math:`m`
+        the total weight of every row passed to ``fit`` and ``partial_fit`` since the last ``fit``
+        (the ridge-style objective of the whole stream, however it is split into calls). Passing
+        the same rows again counts them as new data, so :math:`m` keeps growing and the penalty
+        keeps shrinking over repeated epochs; use :meth:`fit` for the exact objective of a fixed
+        data set.
 
         Parameters
         ----------

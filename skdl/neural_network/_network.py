@@ -137,16 +137,27 @@ def _backward(delta, coefs, gammas, activation, p, l2, tape):
     return d_coefs + d_intercepts + d_gammas + d_betas
 
 
+def _n_layers(params, batch_norm):
+    return (len(params) + 2) // 4 if batch_norm else len(params) // 2
+
+
+def l2_penalty(coefs, l2):
+    r""":math:`\frac{l_2}{2} \sum_l \lVert W_l \rVert_F^2`."""
+    return 0.5 * l2 * sum(float(np.vdot(W, W)) for W in coefs)
+
+
 def network_loss_grad(
-    X, Y, p, params, *, activation, out_activation, l2, batch_norm=False, dropout=0.0, rng=None
+    X, Y, p, params, *, activation, out_activation, l2, scale=1.0, batch_norm=False, dropout=0.0, rng=None
 ):
     r"""The objective on one batch and its gradient with respect to every array of ``params``.
 
     .. math::
 
-        J = \sum_i p_i\, \ell(Z_L(x_i), y_i) + \frac{l_2}{2} \sum_l \lVert W_l \rVert_F^2,
+        J = s \sum_i p_i\, \ell(Z_L(x_i), y_i) + \frac{l_2}{2} \sum_l \lVert W_l \rVert_F^2,
 
-    ``p`` being the normalised sample weights (or the float :math:`1/n`) and :math:`\ell` the loss
+    ``p`` being the normalised sample weights (or the float :math:`1/n`), which batch normalisation
+    also uses for its statistics, :math:`s` = ``scale`` the weight of the data term (a mini-batch's
+    weight over the weight a batch of its size carries on average) and :math:`\ell` the loss
     of ``out_activation``: ``"softmax"`` (cross-entropy, ``Y`` class indices), ``"logistic"`` (the
     course's sum of K sigmoid cross-entropies, ``Y`` of shape (n, K)) or ``"identity"`` (half the
     squared error). Intercepts, :math:`\gamma` and :math:`\beta` are not penalised.
@@ -157,13 +168,23 @@ def network_loss_grad(
     grads : list of ndarray, aligned with ``params``
     batch_stats : list of (mean, var), the batch statistics of each batch-normalised layer
     """
-    n_layers = (len(params) + 2) // 4 if batch_norm else len(params) // 2
-    coefs, intercepts, gammas, betas = split_params(params, n_layers, batch_norm)
+    coefs, intercepts, gammas, betas = split_params(params, _n_layers(params, batch_norm), batch_norm)
     Z, tape, batch_stats = _forward_train(
         X, coefs, intercepts, gammas, betas, activation, p, dropout, rng
     )
     loss, delta = OUTPUT_LOSSES[out_activation](Z, Y, p)
+    if scale != 1.0:  # backpropagation is linear in delta: this scales every data gradient
+        loss *= scale
+        delta *= scale
     if l2:
-        loss += 0.5 * l2 * sum(float(np.vdot(W, W)) for W in coefs)
+        loss += l2_penalty(coefs, l2)
     grads = _backward(delta, coefs, gammas, activation, p, l2, tape)
     return loss, grads, batch_stats
+
+
+def penalty_loss_grad(params, *, l2, batch_norm=False):
+    """The objective of a batch whose rows all weigh zero: the L2 penalty alone, and its gradient."""
+    n_layers = _n_layers(params, batch_norm)
+    coefs = params[:n_layers]
+    grads = [l2 * W for W in coefs] + [np.zeros_like(a) for a in params[n_layers:]]
+    return l2_penalty(coefs, l2), grads
