@@ -90,7 +90,8 @@ def _torch_fit(data):
 
     torch.set_num_threads(1)
     X, y = data
-    return train_loop(_lenet(), torch.from_numpy(X.reshape(-1, 1, 8, 8)), torch.from_numpy(y), epochs=EPOCHS, batch_size=BATCH, lr=LR)
+    X, y = torch.from_numpy(X.reshape(-1, 1, 8, 8)), torch.from_numpy(y)
+    return train_loop(_lenet(), X, y, epochs=EPOCHS, batch_size=BATCH, lr=LR)
 
 
 def _skorch_net():

@@ -117,7 +117,10 @@ def measure(args):
         for name, (fit, predict_proba) in ways.items():
             seconds[name][0] = min(seconds[name][0], _timed(fit, args.device)[0])
             seconds[name][1] = min(seconds[name][1], _timed(predict_proba, args.device)[0])
-    rows = {name: [args.n_images * args.epochs / fit_s, args.n_images / predict_s] for name, (fit_s, predict_s) in seconds.items()}
+    rows = {
+        name: [args.n_images * args.epochs / fit_s, args.n_images / predict_s]
+        for name, (fit_s, predict_s) in seconds.items()
+    }
     return rows
 
 

@@ -140,7 +140,10 @@ class ResNet(nn.Module):
         for stage, out_channels in enumerate((width, 2 * width, 4 * width)):
             stride = (1, 1) if stage == 0 else _halving(height, wide)
             height, wide = (height + stride[0] - 1) // stride[0], (wide + stride[1] - 1) // stride[1]
-            layers += [_ResidualBlock(in_channels, out_channels, stride), _ResidualBlock(out_channels, out_channels, (1, 1))]
+            layers += [
+                _ResidualBlock(in_channels, out_channels, stride),
+                _ResidualBlock(out_channels, out_channels, (1, 1)),
+            ]
             in_channels = out_channels
         self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(in_channels, n_classes))
@@ -158,7 +161,7 @@ def build_cnn(architecture, input_shape, n_classes, **params):
 
 
 class RNNSequenceClassifier(nn.Module):
-    """A recurrent classifier: (embedding), RNN/GRU/LSTM over packed sequences, dense output.
+    """A recurrent classifier: (embedding), (convolution), RNN/GRU/LSTM over packed sequences, dense output.
 
     ``forward(x, lengths)`` takes ``x`` of shape (batch, time) holding token ids (0 is padding)
     when ``vocabulary_size`` is given, or (batch, time, features) numbers otherwise, and each
@@ -171,13 +174,21 @@ class RNNSequenceClassifier(nn.Module):
 
     def __init__(
         self, n_classes, *, cell="gru", vocabulary_size=None, n_features=1, embedding_dim=32,
-        hidden_size=64, num_layers=1, bidirectional=True, dropout=0.0,
+        hidden_size=64, num_layers=1, bidirectional=True, dropout=0.0, kernel_size=None,
     ):
         super().__init__()
         self.embedding = None
         if vocabulary_size is not None:
             self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=0)
             n_features = embedding_dim
+        self.conv = None
+        if kernel_size:
+            # n-gram detectors before the recurrence; the padding's zero embeddings act as the
+            # convolution's zero padding, so a sequence's features do not depend on its batch.
+            self.conv = nn.Sequential(
+                nn.Conv1d(n_features, hidden_size, kernel_size, padding=kernel_size // 2), nn.ReLU(inplace=True)
+            )
+            n_features = hidden_size
         self.rnn = self._CELLS[cell](
             n_features, hidden_size, num_layers=num_layers, batch_first=True,
             bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0,
@@ -189,6 +200,8 @@ class RNNSequenceClassifier(nn.Module):
     def forward(self, x, lengths):
         if self.embedding is not None:
             x = self.embedding(x)
+        if self.conv is not None:
+            x = self.conv(x.transpose(1, 2)).transpose(1, 2)
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         outputs, hidden = self.rnn(packed)
         if isinstance(hidden, tuple):  # LSTM: (h, c)

@@ -26,7 +26,8 @@ def input_kind(X, input_type):
         X = X.to_numpy()
     if isinstance(X, (list, tuple)) or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "OUS"):
         items = list(X[:1]) if isinstance(X, (list, tuple)) else X[:1].tolist()
-        if items and isinstance(items[0], (str, bytes)) or (isinstance(X, np.ndarray) and X.dtype.kind in "US"):
+        strings = isinstance(X, np.ndarray) and X.dtype.kind in "US"
+        if strings or (items and isinstance(items[0], (str, bytes))):
             return "text"
         if items and _is_sequence(items[0]) and _is_ragged(X):
             return "tokens"
@@ -116,7 +117,11 @@ class RNNClassifier(SkorchClassifierBase):
         How ``X`` is read. ``"auto"``: a 1-D array of strings is text; a 1-D object array (or a
         list) of integer sequences of different lengths is token ids; anything else is numeric
         sequences. ``"tokens"`` also reads a 2-D integer array as token ids, one row per sample.
-    dropout : float, default=0.1
+    kernel_size : int or None, default=3
+        Width of a 1-D convolution (``hidden_size`` channels, ReLU) over the embedded tokens
+        before the recurrence: n-gram detectors for the recurrent layer to read. None feeds the
+        embeddings (or the numbers) to the recurrence directly.
+    dropout : float, default=0.3
         Dropout probability before the output layer (and between stacked layers).
     max_epochs : int, default=10
         Number of passes over the training data.
@@ -183,8 +188,8 @@ class RNNClassifier(SkorchClassifierBase):
 
     Notes
     -----
-    Each sequence :math:`x_1, \\dots, x_T` (embedded tokens, or the numbers of each step) runs
-    through the recurrent cell, e.g. the GRU's
+    Each sequence :math:`x_1, \\dots, x_T` (embedded tokens, or the numbers of each step, after
+    the convolution of width ``kernel_size``) runs through the recurrent cell, e.g. the GRU's
 
     .. math::
 
@@ -223,6 +228,7 @@ class RNNClassifier(SkorchClassifierBase):
         "tokenizer": [StrOptions({"char", "word"})],
         "max_length": [Interval(Integral, 1, None, closed="left")],
         "input_type": [StrOptions({"auto", "text", "tokens", "numeric"})],
+        "kernel_size": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -236,7 +242,8 @@ class RNNClassifier(SkorchClassifierBase):
         tokenizer="char",
         max_length=200,
         input_type="auto",
-        dropout=0.1,
+        kernel_size=3,
+        dropout=0.3,
         max_epochs=10,
         batch_size=32,
         lr=3e-3,
@@ -260,6 +267,7 @@ class RNNClassifier(SkorchClassifierBase):
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.input_type = input_type
+        self.kernel_size = kernel_size
         self.dropout = dropout
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -296,7 +304,10 @@ class RNNClassifier(SkorchClassifierBase):
         else:
             X, y = validate_data(self, X, y, reset=reset, allow_nd=True, dtype=[np.float32, np.float64])
         if X.ndim > 3:
-            raise ValueError(f"Numeric sequences must be 2-D (n, timesteps) or 3-D (n, timesteps, features); got shape {X.shape}.")
+            raise ValueError(
+                "Numeric sequences must be 2-D (n, timesteps) or 3-D (n, timesteps, features); "
+                f"got shape {X.shape}."
+            )
         X = X.reshape(*X.shape[:2], -1)
         if not reset and X.shape[2] != self.n_sequence_features_:
             raise ValueError(
@@ -346,5 +357,5 @@ class RNNClassifier(SkorchClassifierBase):
             len(self.classes_), cell=self.cell, vocabulary_size=vocabulary_size,
             n_features=getattr(self, "n_sequence_features_", 1), embedding_dim=self.embedding_dim,
             hidden_size=self.hidden_size, num_layers=self.num_layers, bidirectional=self.bidirectional,
-            dropout=self.dropout,
+            dropout=self.dropout, kernel_size=self.kernel_size,
         )

@@ -232,7 +232,8 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         callbacks = []
         if self.schedule == "cosine":
             factor = functools.partial(cosine_factor, total=self.max_epochs)
-            callbacks.append(("lr_schedule", LRScheduler(policy=torch.optim.lr_scheduler.LambdaLR, lr_lambda=factor)))
+            schedule = LRScheduler(policy=torch.optim.lr_scheduler.LambdaLR, lr_lambda=factor)
+            callbacks.append(("lr_schedule", schedule))
         if valid is not None:
             stopping = EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, threshold=self.tol,
@@ -377,7 +378,8 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         """
         n = len(next(iter(inputs.values())))
         order = np.argsort(inputs["lengths"], kind="stable") if "lengths" in inputs else np.arange(n)
-        dataset = self._dataset({name: array[order] for name, array in inputs.items()}, np.zeros(n, dtype=np.int64))
+        ordered = {name: array[order] for name, array in inputs.items()}
+        dataset = self._dataset(ordered, np.zeros(n, dtype=np.int64))
         module = self.net_.module_
         module.eval()
         outputs = []

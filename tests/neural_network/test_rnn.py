@@ -83,8 +83,9 @@ def test_packing_makes_each_prediction_independent_of_the_batch(texts):
     np.testing.assert_allclose(alone, together[::7], rtol=1e-5, atol=1e-6)
 
 
-def test_module_ignores_padding():
-    module = RNNSequenceClassifier(2, vocabulary_size=10, embedding_dim=3, hidden_size=4).eval()
+@pytest.mark.parametrize("kernel_size", [None, 3])
+def test_module_ignores_padding(kernel_size):
+    module = RNNSequenceClassifier(2, vocabulary_size=10, embedding_dim=3, hidden_size=4, kernel_size=kernel_size).eval()
     x = torch.tensor([[3, 4, 5, 0, 0, 0]])
     longer_padding = torch.tensor([[3, 4, 5, 0, 0, 0, 0, 0, 0]])
     with torch.no_grad():
