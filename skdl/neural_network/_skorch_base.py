@@ -298,8 +298,10 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        for stale in ("n_features_in_", "feature_names_in_"):
-            self.__dict__.pop(stale, None)
+        # A new fit starts from nothing: what an earlier fit learned (a vocabulary, best_epoch_...)
+        # must not survive into this one.
+        for stale in [name for name in vars(self) if name.endswith("_") and not name.endswith("__")]:
+            del self.__dict__[stale]
         inputs, y = self._validate_fit_inputs(X, y)
         self._set_classes(y)
         y_index = np.searchsorted(self.classes_, y)
@@ -327,7 +329,9 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
             )
         # The held-out data and the stopping rule belong to this fit; partial_fit trains on all it gets.
-        net.set_params(train_split=None, callbacks__early_stopping=None)
+        net.train_split = None
+        net.callbacks = [(name, callback) for name, callback in net.callbacks if name != "early_stopping"]
+        net.initialize_callbacks()
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):

@@ -104,6 +104,8 @@ def test_early_stopping_keeps_the_best_epoch_and_warns_when_not_converged():
     assert model.n_iter_ < 60
     assert model.best_epoch_ == 1 + int(np.argmin(valid_loss))
     assert model.n_iter_ == model.best_epoch_ + 3
+    model.partial_fit(X, y)  # trains on all of X: no hold-out, no stopping rule
+    assert len(model.history_) == model.best_epoch_ + 4 and "valid_loss" not in model.history_[-1]
     from sklearn.exceptions import ConvergenceWarning
 
     with pytest.warns(ConvergenceWarning, match="max_epochs"):
