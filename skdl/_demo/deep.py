@@ -1,6 +1,6 @@
 """Demo cases of the torch estimators: digits with a CNN, SMS spam with a character RNN.
 
-The RNN row trains for 3 epochs instead of the default 10 to keep the demo within a couple of
+The RNN row trains for 3 epochs instead of the default 8 to keep the demo within a couple of
 minutes on a CPU; its test (tests/neural_network/test_rnn.py) uses the defaults.
 """
 

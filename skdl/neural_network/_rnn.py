@@ -123,7 +123,7 @@ class RNNClassifier(SkorchClassifierBase):
         embeddings (or the numbers) to the recurrence directly.
     dropout : float, default=0.3
         Dropout probability before the output layer (and between stacked layers).
-    max_epochs : int, default=10
+    max_epochs : int, default=8
         Number of passes over the training data.
     batch_size : int, default=32
         Samples per mini-batch.
@@ -244,7 +244,7 @@ class RNNClassifier(SkorchClassifierBase):
         input_type="auto",
         kernel_size=3,
         dropout=0.3,
-        max_epochs=10,
+        max_epochs=8,
         batch_size=32,
         lr=3e-3,
         optimizer="adamw",
