@@ -45,7 +45,24 @@ def _ratings(seed=0, n_ratings=400):
     return X, rng.integers(1, 6, size=n_ratings).astype(float)
 
 
+def _cnn():
+    from skdl.neural_network import CNNClassifier
+
+    X, y = _classification()
+    X = np.random.default_rng(0).random((90, 64)).astype(np.float32) + 0.1 * y[:, None]
+    return _fit(CNNClassifier(max_epochs=2, width=4, hidden_size=8, random_state=0), X, y)
+
+
+def _rnn():
+    from skdl.neural_network import RNNClassifier
+
+    texts = np.array(["win a prize now", "see you at lunch", "cheap pills, buy now", "call mum later"] * 10, dtype=object)
+    return _fit(RNNClassifier(max_epochs=2, hidden_size=8, embedding_dim=4, random_state=0), texts, np.arange(40) % 2)
+
+
 FITTED_EXAMPLES = {
+    "CNNClassifier": _cnn,
+    "RNNClassifier": _rnn,
     "KMeans": lambda: _fit(KMeans(n_clusters=3, random_state=0), _regression()[0]),
     "PCA": lambda: _fit(PCA(n_components=2, whiten=True), _regression()[0]),
     "MLPClassifier": lambda: _fit(

@@ -31,7 +31,8 @@ def _assert_same_outputs(first, second):
 
 
 def test_every_estimator_has_a_fitted_example():
-    assert sorted(FITTED_EXAMPLES) == sorted(ESTIMATOR_NAMES)
+    # The torch estimators' examples stay listed where torch is missing (and discovery skips them).
+    assert set(ESTIMATOR_NAMES) <= set(FITTED_EXAMPLES)
 
 
 def test_trusted_types_are_skdl_classes_only():

@@ -1,5 +1,33 @@
-"""Neural networks: the from-scratch numpy multi-layer perceptron."""
+"""Neural networks: the from-scratch numpy perceptron and the torch-backed deep classifiers.
+
+``MLPClassifier`` and ``MLPRegressor`` are numpy only. ``CNNClassifier`` and ``RNNClassifier`` are
+imported on first use, so ``import skdl.neural_network`` never imports torch; using them without
+torch and skorch raises an ImportError naming the extra to install.
+"""
+
+import importlib
 
 from ._mlp import MLPClassifier, MLPRegressor
 
-__all__ = ["MLPClassifier", "MLPRegressor"]
+_TORCH_ESTIMATORS = {"CNNClassifier": "._cnn", "RNNClassifier": "._rnn"}
+
+__all__ = ["CNNClassifier", "MLPClassifier", "MLPRegressor", "RNNClassifier"]
+
+
+def __getattr__(name):
+    if name not in _TORCH_ESTIMATORS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        module = importlib.import_module(_TORCH_ESTIMATORS[name], __name__)
+    except ImportError as error:
+        if error.name not in ("torch", "skorch"):
+            raise
+        raise ImportError(
+            f"skdl.neural_network.{name} needs torch and skorch, which are not installed: "
+            'pip install "skdl[torch]"'
+        ) from error
+    return getattr(module, name)
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

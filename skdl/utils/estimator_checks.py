@@ -112,9 +112,22 @@ _EXPECTED_FAILURES = {
 
 
 def check_instances(estimator_class):
-    """Return the instances of ``estimator_class`` to run the estimator checks on."""
-    variants = _VARIANTS.get(estimator_class.__name__, [])
-    return [estimator_class()] + [clone(estimator_class(**params)) for params in variants]
+    """Return the instances of ``estimator_class`` to run the estimator checks on.
+
+    The default instance gets the speed settings of ``_CHECK_PARAMS`` (fewer epochs, smaller
+    layers), as scikit-learn's own ``_set_checking_parameters`` does for its estimators.
+    """
+    name = estimator_class.__name__
+    default = estimator_class().set_params(**_CHECK_PARAMS.get(name, {}))
+    return [default] + [clone(estimator_class(**params)) for params in _VARIANTS.get(name, [])]
+
+
+# Speed settings for the checks, which fit each estimator many times: {class name: parameters}.
+# Like scikit-learn's ``_set_checking_parameters``, they change cost only, never the code path.
+_CHECK_PARAMS = {
+    "CNNClassifier": {"max_epochs": 10, "width": 8, "hidden_size": 32, "random_state": 0},
+    "RNNClassifier": {"max_epochs": 10, "hidden_size": 8, "embedding_dim": 4, "random_state": 0},
+}
 
 
 # Extra configurations to check: {class name: [constructor parameters, ...]}.

@@ -1,0 +1,361 @@
+"""A recurrent network classifier for text and sequences: RNN, GRU or LSTM, trained by skorch."""
+
+import re
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+from ..utils._compat import Interval, StrOptions, validate_data
+from ._modules import RNNSequenceClassifier
+from ._skorch_base import SkorchClassifierBase
+
+_WORD = re.compile(r"\w+|[^\w\s]")
+_PADDING, _UNKNOWN = 0, 1  # token ids reserved before the vocabulary's
+
+
+def _is_sequence(item):
+    return isinstance(item, (list, tuple, np.ndarray)) and not isinstance(item, str)
+
+
+def input_kind(X, input_type):
+    """``"text"``, ``"tokens"`` or ``"numeric"``: how ``X`` is read (see ``RNNClassifier``)."""
+    if input_type != "auto":
+        return input_type
+    if hasattr(X, "iloc") and getattr(X, "ndim", 1) == 1:  # a pandas Series
+        X = X.to_numpy()
+    if isinstance(X, (list, tuple)) or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "OUS"):
+        items = list(X[:1]) if isinstance(X, (list, tuple)) else X[:1].tolist()
+        strings = isinstance(X, np.ndarray) and X.dtype.kind in "US"
+        if strings or (items and isinstance(items[0], (str, bytes))):
+            return "text"
+        if items and _is_sequence(items[0]) and _is_ragged(X):
+            return "tokens"
+    return "numeric"
+
+
+def _is_ragged(X):
+    lengths = {len(item) for item in X if _is_sequence(item)}
+    return len(lengths) > 1 or (isinstance(X, np.ndarray) and X.ndim == 1)
+
+
+def _texts(X):
+    """``X`` as a 1-D object array of non-empty strings, or a clear error."""
+    X = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X, dtype=object)
+    if X.ndim != 1:
+        raise ValueError(f"Text input must be a 1-D array of strings; got an array of shape {X.shape}.")
+    if X.size == 0:
+        raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
+    kinds = {type(item).__name__ for item in X if not isinstance(item, str)}
+    if kinds:
+        raise TypeError(f"Text input must hold only strings; X also holds {sorted(kinds)}.")
+    return X
+
+
+def _tokenize(texts, tokenizer, max_length):
+    """Each text as a list of at most ``max_length`` tokens (characters or words)."""
+    if tokenizer == "char":
+        return [list(text[:max_length]) for text in texts]
+    return [_WORD.findall(text)[:max_length] for text in texts]
+
+
+def _token_sequences(X, max_length):
+    """Ragged integer token ids: a list of 1-D int64 arrays cut to ``max_length``."""
+    sequences = []
+    for item in X:
+        ids = np.asarray(item)
+        if ids.ndim != 1 or not (ids.size == 0 or np.issubdtype(ids.dtype, np.integer)):
+            raise ValueError("Token-id input must be sequences of integers (one 1-D sequence per sample).")
+        sequences.append(ids[:max_length].astype(np.int64))
+    return sequences
+
+
+def _padded_rows(tokens):
+    """All tokens of all samples in one flat array, and each sample's number of tokens."""
+    lengths = np.array([len(row) for row in tokens], dtype=np.int64)
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
+        raise ValueError(
+            f"X holds {empty.size} empty sequence(s) (empty strings or no tokens), e.g. at index "
+            f"{empty[:5].tolist()}; every sample needs at least one token."
+        )
+    return np.concatenate([np.asarray(row) for row in tokens]), lengths
+
+
+def encode(flat, lengths, vocabulary):
+    """Token ids (n, max length): 0 pads, 1 is an unknown token, ``2 + i`` is ``vocabulary[i]``."""
+    position = np.searchsorted(vocabulary, flat)
+    position = np.minimum(position, len(vocabulary) - 1)
+    ids = np.where(vocabulary[position] == flat, position + 2, _UNKNOWN)
+    padded = np.full((len(lengths), lengths.max()), _PADDING, dtype=np.int64)
+    padded[np.arange(lengths.max()) < lengths[:, None]] = ids
+    return padded
+
+
+class RNNClassifier(SkorchClassifierBase):
+    """Recurrent network classifier for text, token ids or numeric sequences, through skorch.
+
+    Parameters
+    ----------
+    cell : {"rnn", "gru", "lstm"}, default="gru"
+        The recurrent cell.
+    hidden_size : int, default=64
+        Units of the hidden state (per direction).
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    bidirectional : bool, default=True
+        Read the sequences both ways.
+    embedding_dim : int, default=32
+        Size of the learned token embedding (text and token-id input).
+    tokenizer : {"char", "word"}, default="char"
+        How text is split: into characters, or into words and punctuation marks
+        (``\\w+|[^\\w\\s]``, case kept).
+    max_length : int, default=200
+        Text and token sequences longer than this are cut to their first ``max_length`` tokens
+        (numeric sequences are not cut).
+    input_type : {"auto", "text", "tokens", "numeric"}, default="auto"
+        How ``X`` is read. ``"auto"``: a 1-D array of strings is text; a 1-D object array (or a
+        list) of integer sequences of different lengths is token ids; anything else is numeric
+        sequences. ``"tokens"`` also reads a 2-D integer array as token ids, one row per sample.
+    kernel_size : int or None, default=3
+        Width of a 1-D convolution (``hidden_size`` channels, ReLU) over the embedded tokens
+        before the recurrence: n-gram detectors for the recurrent layer to read. None feeds the
+        embeddings (or the numbers) to the recurrence directly.
+    dropout : float, default=0.3
+        Dropout probability before the output layer (and between stacked layers).
+    max_epochs : int, default=8
+        Number of passes over the training data.
+    batch_size : int, default=32
+        Samples per mini-batch.
+    lr : float, default=3e-3
+        Learning rate (the start of the schedule).
+    optimizer : {"adamw", "adam", "sgd"}, default="adamw"
+        AdamW (decoupled weight decay), Adam, or SGD with Nesterov momentum 0.9.
+    weight_decay : float, default=1e-4
+        Weight decay of the optimiser.
+    schedule : {"cosine", "constant"}, default="cosine"
+        ``"cosine"`` decays the learning rate from ``lr`` to ``lr / 100`` over ``max_epochs``
+        epochs; ``"constant"`` keeps ``lr``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified), stop when the
+        validation loss has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping`` is on.
+    n_iter_no_change : int, default=5
+        Epochs without improvement before early stopping.
+    tol : float, default=1e-4
+        Smallest decrease of the validation loss that counts as an improvement.
+    device : str, default="auto"
+        Where to train: ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ...
+    n_jobs : int, default=None
+        torch CPU threads while fitting and predicting: None means 1, as in scikit-learn,
+        ``-1`` means all cores.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, dropout, the shuffling and the validation split: on the
+        CPU a fixed value gives the same network every time.
+    verbose : int, default=0
+        Above 0, skorch prints a line per epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    input_type_ : str
+        How ``X`` was read in ``fit``: ``"text"``, ``"tokens"`` or ``"numeric"``.
+    vocabulary_ : ndarray
+        The sorted tokens (characters, words or ids) learned in ``fit``; token ``vocabulary_[i]``
+        has id ``i + 2`` (0 pads, 1 stands for any token not in the vocabulary). Text and token
+        input only.
+    device_ : str
+        The device the network lives on.
+    net_ : skorch.NeuralNet
+        The skorch net that trained the module.
+    module_ : torch.nn.Module
+        The trained network (``net_.module_``).
+    history_ : skorch.History
+        One entry per epoch: ``train_loss``, ``valid_loss`` (with early stopping), ``dur``, ...
+    n_iter_ : int
+        Epochs run by the last call to ``fit`` or ``partial_fit``.
+    best_epoch_ : int
+        The epoch whose weights were restored (only with ``early_stopping``).
+    n_features_in_ : int
+        Time steps of numeric sequences (``X.shape[1]``); not set for text or token input.
+
+    See Also
+    --------
+    CNNClassifier : The convolutional counterpart, for images.
+
+    Notes
+    -----
+    Each sequence :math:`x_1, \\dots, x_T` (embedded tokens, or the numbers of each step, after
+    the convolution of width ``kernel_size``) runs through the recurrent cell, e.g. the GRU's
+
+    .. math::
+
+        z_t = \\sigma(W_z x_t + U_z h_{t-1}), \\quad r_t = \\sigma(W_r x_t + U_r h_{t-1}), \\quad
+        h_t = (1 - z_t) \\odot h_{t-1} + z_t \\odot \\tanh(W x_t + U (r_t \\odot h_{t-1})),
+
+    and is summarised by its last hidden state (of each direction) beside the maximum of
+    :math:`h_t` over time; a dense layer maps that to class scores, trained on the
+    cross-entropy. The sequences of a batch are packed, so each is read for exactly its own
+    length: padding never enters the recurrence, the pooling or the loss.
+
+    A 2-D numeric ``X`` of shape (n, timesteps) is read as univariate sequences (one number per
+    step), 3-D as (n, timesteps, features).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.neural_network import RNNClassifier
+    >>> X = np.array(["win a free prize now", "see you at lunch", "free entry, text WIN",
+    ...               "call me later", "claim your free reward", "lunch at noon?"] * 4, dtype=object)
+    >>> y = np.array(["spam", "ham", "spam", "ham", "spam", "ham"] * 4)
+    >>> model = RNNClassifier(max_epochs=10, random_state=0).fit(X, y)
+    >>> model.input_type_
+    'text'
+    >>> model.predict(["free prize, text now"]).shape
+    (1,)
+    """
+
+    _parameter_constraints = {
+        **SkorchClassifierBase._parameter_constraints,
+        "cell": [StrOptions({"rnn", "gru", "lstm"})],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "tokenizer": [StrOptions({"char", "word"})],
+        "max_length": [Interval(Integral, 1, None, closed="left")],
+        "input_type": [StrOptions({"auto", "text", "tokens", "numeric"})],
+        "kernel_size": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        cell="gru",
+        *,
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=True,
+        embedding_dim=32,
+        tokenizer="char",
+        max_length=200,
+        input_type="auto",
+        kernel_size=3,
+        dropout=0.3,
+        max_epochs=8,
+        batch_size=32,
+        lr=3e-3,
+        optimizer="adamw",
+        weight_decay=1e-4,
+        schedule="cosine",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        tol=1e-4,
+        device="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.embedding_dim = embedding_dim
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.input_type = input_type
+        self.kernel_size = kernel_size
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.schedule = schedule
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- reading X -------------------------------------------------------------------------------
+
+    def _tokens(self, X, kind):
+        """Flat tokens and lengths of text or token-id input."""
+        if kind == "text":
+            return _padded_rows(_tokenize(_texts(X), self.tokenizer, self.max_length))
+        if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "iu":
+            lengths = (X >= 0).sum(axis=1)
+            X = [row[:length] for row, length in zip(X, lengths)]
+        if len(X) == 0:
+            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
+        return _padded_rows(_token_sequences(X, self.max_length))
+
+    def _numeric(self, X, y, reset):
+        """Numeric sequences (n, timesteps, features) as float32, with their lengths."""
+        if y is None:
+            X = validate_data(self, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64])
+        else:
+            X, y = validate_data(self, X, y, reset=reset, allow_nd=True, dtype=[np.float32, np.float64])
+        if X.ndim > 3:
+            raise ValueError(
+                "Numeric sequences must be 2-D (n, timesteps) or 3-D (n, timesteps, features); "
+                f"got shape {X.shape}."
+            )
+        X = X.reshape(*X.shape[:2], -1)
+        if not reset and X.shape[2] != self.n_sequence_features_:
+            raise ValueError(
+                f"X has {X.shape[2]} features per time step, but {type(self).__name__} was fitted "
+                f"with {self.n_sequence_features_}."
+            )
+        lengths = np.full(len(X), X.shape[1], dtype=np.int64)
+        return {"x": np.ascontiguousarray(X, dtype=np.float32), "lengths": lengths}, y, X.shape[2]
+
+    def _validate_fit_inputs(self, X, y, reset=True):
+        kind = input_kind(X, self.input_type)
+        if not reset:
+            self._check_kind(kind)
+        if kind == "numeric":
+            inputs, y, n_features = self._numeric(X, y, reset)
+            if reset:
+                self.input_type_, self.n_sequence_features_ = kind, n_features
+            return inputs, y
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        flat, lengths = self._tokens(X, kind)
+        if reset:
+            self.input_type_ = kind
+            self.vocabulary_ = np.unique(flat)
+        return {"x": encode(flat, lengths, self.vocabulary_), "lengths": lengths}, y
+
+    def _check_kind(self, kind):
+        if kind != self.input_type_:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on {self.input_type_} input, but X is read as "
+                f"{kind} (see the input_type parameter)."
+            )
+
+    def _validate_predict_inputs(self, X):
+        kind = input_kind(X, self.input_type)
+        self._check_kind(kind)
+        if kind == "numeric":
+            return self._numeric(X, None, reset=False)[0]
+        flat, lengths = self._tokens(X, kind)
+        return {"x": encode(flat, lengths, self.vocabulary_), "lengths": lengths}
+
+    def _build_module(self):
+        vocabulary_size = None if self.input_type_ == "numeric" else len(self.vocabulary_) + 2
+        return RNNSequenceClassifier(
+            len(self.classes_), cell=self.cell, vocabulary_size=vocabulary_size,
+            n_features=getattr(self, "n_sequence_features_", 1), embedding_dim=self.embedding_dim,
+            hidden_size=self.hidden_size, num_layers=self.num_layers, bidirectional=self.bidirectional,
+            dropout=self.dropout, kernel_size=self.kernel_size,
+        )
