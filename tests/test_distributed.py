@@ -149,3 +149,46 @@ def test_incremental_mlp_reaches_the_in_memory_score(client):
         streamed.partial_fit(dX, dy, classes=np.arange(10))
     assert streamed.estimator_.n_features_in_ == 64
     assert streamed.estimator_.score(X, y) == pytest.approx(in_memory_score, abs=0.02)
+
+
+def test_torch_estimator_grid_search_on_the_cluster_matches_the_local_search(client):
+    pytest.importorskip("skorch", reason="the torch estimators need the 'torch' extra")
+    from sklearn.datasets import load_digits
+
+    from skdl.neural_network import CNNClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X, y = (X[:300] / 16.0).astype(np.float32), y[:300]
+    estimator = CNNClassifier(architecture="lenet", max_epochs=2, random_state=0)
+    local, distributed = _search_both_ways(estimator, {"lr": [1e-3, 3e-3]}, X, y, client)
+    assert distributed.best_params_ == local.best_params_
+    np.testing.assert_allclose(
+        distributed.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"], atol=1e-6
+    )
+
+
+def test_torch_runs_one_thread_per_worker(client):
+    pytest.importorskip("torch", reason="the torch estimators need the 'torch' extra")
+
+    def torch_threads():
+        import torch
+
+        return torch.get_num_threads()
+
+    assert set(client.run(torch_threads).values()) == {1}
+
+
+def test_incremental_cnn_trains_block_by_block(client):
+    pytest.importorskip("skorch", reason="the torch estimators need the 'torch' extra")
+    from sklearn.datasets import load_digits
+
+    from skdl.neural_network import CNNClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32)
+    in_memory = CNNClassifier(architecture="lenet", max_epochs=3, random_state=0).fit(X, y).score(X, y)
+    streamed = Incremental(CNNClassifier(architecture="lenet", random_state=0))
+    dX, dy = _stream(X, y, 600)
+    for _ in range(3):  # each partial_fit of a block is one more epoch on that block
+        streamed.partial_fit(dX, dy, classes=np.arange(10))
+    assert streamed.estimator_.score(X, y) == pytest.approx(in_memory, abs=0.05)
