@@ -249,3 +249,20 @@ def test_too_few_positively_weighted_samples_get_a_clear_error():
     for init in ["random", "k-means++"]:
         with pytest.raises(ValueError, match="positive sample_weight"):
             KMeans(n_clusters=3, init=init, random_state=0).fit(X, sample_weight=weights)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_hamerly_bounds_give_exactly_the_lloyd_iterations(weighted):
+    from skdl.cluster._hamerly import _kmeans_single_hamerly
+    from skdl.cluster._kmeans import _kmeans_single_lloyd
+
+    X, _ = make_blobs(n_samples=20_000, n_features=5, centers=12, cluster_std=3.0, random_state=3)
+    X -= X.mean(axis=0)
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(X)) if weighted else np.ones(len(X))
+    start = X[np.random.default_rng(4).choice(len(X), 12, replace=False)]
+    norms = np.einsum("ij,ij->i", X, X)
+    lloyd = _kmeans_single_lloyd(X, weights, start, norms, 300, 0.0)
+    hamerly = _kmeans_single_hamerly(X, weights, start, norms, 300, 0.0)
+    np.testing.assert_array_equal(hamerly[0], lloyd[0])
+    np.testing.assert_allclose(hamerly[1], lloyd[1], rtol=1e-10, atol=1e-10)
+    assert hamerly[3] == lloyd[3] and hamerly[3] > 10  # same number of iterations, and not trivially few
