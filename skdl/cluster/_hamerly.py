@@ -24,10 +24,12 @@ import numpy as np
 from concurrent.futures import ThreadPoolExecutor
 
 from ..utils._threads import n_threads, row_blocks, single_threaded_blas
-from ._kmeans import _BLOCK_ENTRIES, _centroids_from_sums, _closest_centroids, _cluster_sums
+from ._kmeans import _BLOCK_ENTRIES, _argmin_rows, _centroids_from_sums, _closest_centroids, _cluster_sums
 
 # Below this many rows a block is not worth a thread of its own.
 _MIN_BLOCK_ROWS = 8192
+# Tighten the upper bounds of the unsettled samples first only when they are fewer than this share.
+_TIGHTEN_BELOW = 0.25
 
 
 def _nearest_two(X_subset, centroids, c_squared, x_squared_norms_subset):
@@ -45,13 +47,18 @@ def _nearest_two(X_subset, centroids, c_squared, x_squared_norms_subset):
 
 
 def _nearest_two_block(X_subset, centroids, c_squared, x_squared_norms_subset):
-    D = X_subset @ (-2.0 * centroids.T)
-    D += c_squared
-    nearest = np.argmin(D, axis=1)
-    two_smallest = np.partition(D, 1, axis=1)[:, :2] if D.shape[1] > 1 else np.repeat(D, 2, axis=1)
-    two_smallest += x_squared_norms_subset[:, None]
-    np.maximum(two_smallest, 0, out=two_smallest)
-    return nearest, np.sqrt(two_smallest[:, 0]), np.sqrt(two_smallest[:, 1])
+    # Centroids along the rows, as in Lloyd's step: the row-wise minimum is the fast direction.
+    D = (-2.0 * centroids) @ X_subset.T
+    D += c_squared[:, None]
+    nearest, nearest_sq = _argmin_rows(D)
+    if D.shape[0] > 1:
+        D[nearest, np.arange(D.shape[1])] = np.inf
+        second_sq = D.min(axis=0)
+    else:
+        second_sq = np.full_like(nearest_sq, np.inf)
+    nearest_sq += x_squared_norms_subset
+    second_sq += x_squared_norms_subset
+    return nearest, np.sqrt(np.maximum(nearest_sq, 0)), np.sqrt(np.maximum(second_sq, 0))
 
 
 def _half_gaps(centroids):
@@ -75,10 +82,11 @@ def _settle_rows(rows, X, x_squared_norms, centroids, labels, upper, lower, shif
     threshold = np.maximum(_half_gaps(centroids)[row_labels], row_lower)
     candidates = np.flatnonzero(row_upper > threshold)
     X_rows, norms_rows = X[rows], x_squared_norms[rows]
-    if candidates.size:
+    X_candidates = X_rows[candidates]
+    # When many samples are unsettled (the first iterations) tightening first costs more than it saves.
+    if candidates.size and candidates.size < _TIGHTEN_BELOW * row_labels.size:
         # First tighten the upper bound to the exact distance: that often settles the sample.
         assigned = row_labels[candidates]
-        X_candidates = X_rows[candidates]
         exact = norms_rows[candidates] + c_squared[assigned]
         exact -= 2.0 * np.einsum("ij,ij->i", X_candidates, centroids[assigned])
         row_upper[candidates] = np.sqrt(np.maximum(exact, 0)) + margin
@@ -113,13 +121,16 @@ def _kmeans_single_hamerly(X, sample_weight, centroids, x_squared_norms, max_ite
     scale = float(x_squared_norms.max()) + float(np.max(np.sum(centroids**2, axis=1))) + 1.0
     margin = np.sqrt(100 * np.finfo(X.dtype).eps * scale)
     c_squared = np.einsum("ij,ij->i", centroids, centroids)
-    labels, upper, lower = _nearest_two(X, centroids, c_squared, x_squared_norms)
-    upper += margin
     blocks = row_blocks(n_samples, n_threads(), min_rows=_MIN_BLOCK_ROWS)
-    # Cluster sums are updated incrementally, so they are kept in float64 whatever X's dtype.
-    sums, weights = _cluster_sums(X, labels, sample_weight, n_clusters)
-    sums, weights = sums.astype(np.float64), weights.astype(np.float64)
     with single_threaded_blas(), ThreadPoolExecutor(len(blocks)) as pool:
+        parts = list(pool.map(
+            lambda rows: _nearest_two(X[rows], centroids, c_squared, x_squared_norms[rows]), blocks
+        ))
+        labels, upper, lower = (np.concatenate(arrays) for arrays in zip(*parts))
+        upper += margin
+        # Cluster sums are updated incrementally, so they are kept in float64 whatever X's dtype.
+        sums, weights = _cluster_sums(X, labels, sample_weight, n_clusters)
+        sums, weights = sums.astype(np.float64), weights.astype(np.float64)
         n_iter, centroids, converged = _hamerly_iterations(
             pool, blocks, X, sample_weight, centroids, x_squared_norms, max_iter, tol,
             labels, upper, lower, sums, weights, margin,
