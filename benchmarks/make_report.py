@@ -140,6 +140,13 @@ def when_line(threads=None):
     return line + "."
 
 
+def _rst_escape(text):
+    """Quote the characters reST gives a meaning inside a table cell (``|x|`` is a substitution)."""
+    for character in ("\\", "|", "*", "`", "_"):
+        text = text.replace(character, "\\" + character)
+    return text
+
+
 def _rst_table(header, rows, widths=None, title=""):
     lines = [f".. list-table:: {title}".rstrip(), "   :header-rows: 1"]
     if widths:
@@ -156,7 +163,7 @@ def comparison_table(results):
     for r in results:
         target = "" if r["target"] is None else f"≤ {r['target']:.2f}x" + ("" if r["met"] else " (missed)")
         rows.append([r["name"], f"{r['ours_s']:.3f}", r["peer"], f"{r['peer_s']:.3f}",
-                     f"**{r['ratio']:.2f}x**", target, r["quality"] or ""])
+                     f"**{r['ratio']:.2f}x**", target, _rst_escape(r["quality"] or "")])
     header = ["workload", "skdl (s)", "peer", "peer (s)", "ratio", "target", "answers"]
     return _rst_table(header, rows, widths=[28, 8, 20, 8, 8, 10, 24])
 
