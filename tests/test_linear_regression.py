@@ -298,3 +298,15 @@ def test_refitting_with_another_solver_starts_afresh():
     fresh = LinearRegression(solver="sgd", random_state=0).partial_fit(X, y)
     assert_allclose(model.coef_, fresh.coef_)
     assert len(model.loss_curve_) == 1
+
+
+def test_wide_ridge_solves_the_dual_system_and_matches_scikit_learn():
+    # More features than samples: the n x n dual (A A^T + alpha I) gives the ridge solution.
+    rng = np.random.default_rng(11)
+    X, y = rng.normal(size=(60, 500)), rng.normal(size=60)
+    weights = rng.uniform(0.5, 2.0, size=60)
+    ours = LinearRegression(alpha=3.0).fit(X, y, sample_weight=weights)
+    reference = sk_linear.Ridge(alpha=3.0).fit(X, y, sample_weight=weights)
+    assert ours.solver_ == "normal"
+    assert_allclose(ours.coef_, reference.coef_, rtol=1e-8, atol=1e-12)
+    assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-8)

@@ -12,8 +12,9 @@ from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_con
 from ._base import FirstOrderMixin, make_linear_loss_grad, sgd_only
 from ._normal_equation import solve_normal_equation
 
-# Beyond this many features the p x p Gram matrix of the normal equation costs more than it saves.
-_MAX_NORMAL_EQUATION_FEATURES = 10_000
+# When both dimensions exceed this, even the smaller Gram matrix (p x p, or n x n for the dual)
+# costs more than gradient descent.
+_MAX_NORMAL_EQUATION_SIZE = 10_000
 
 
 class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
@@ -31,8 +32,9 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
         minimum-norm least-squares solution when :math:`X^\top X` is singular. ``"gd"`` is batch
         gradient descent and ``"sgd"`` mini-batch stochastic gradient descent (which also offers
         ``partial_fit``); both work on internally standardised features and report the coefficients
-        in the original units. ``"auto"`` is ``"normal"`` unless there are more than 10,000 features,
-        where it is ``"gd"``.
+        in the original units. ``"auto"`` is ``"normal"`` (for wide data with ``alpha > 0``, its
+        dual of the size of the samples) unless both the samples and the features number more
+        than 10,000, where it is ``"gd"``.
     learning_rate : float, default=0.01
         Step size of ``"gd"`` and ``"sgd"`` (the course's :math:`\alpha`), in standardised units.
     max_iter : int, default=1000
@@ -150,7 +152,7 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
         self._clear_first_order_state()
         solver = self.solver
         if solver == "auto":
-            solver = "normal" if X.shape[1] <= _MAX_NORMAL_EQUATION_FEATURES else "gd"
+            solver = "normal" if min(X.shape) <= _MAX_NORMAL_EQUATION_SIZE else "gd"
         if solver == "normal":
             weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=X.dtype)
             coef, intercept, used_cholesky = solve_normal_equation(

@@ -1,5 +1,8 @@
 r"""The normal equation :math:`(X^\top X + \alpha I)\,\theta = X^\top y`, solved by Cholesky.
 
+With more features than samples and a penalty, the equivalent dual system of the size of the
+samples is solved instead.
+
 When :math:`X^\top X` is singular (duplicated or collinear columns, more features than samples) the
 Cholesky factor is missing or numerically meaningless; the solver then falls back to the
 minimum-norm least-squares solution from an SVD-based ``lstsq``, as scikit-learn does.
@@ -29,23 +32,40 @@ def _is_well_conditioned(cholesky_factor, gram_one_norm):
     return info == 0 and reciprocal_condition > np.finfo(cholesky_factor.dtype).eps ** (2 / 3)
 
 
+def _regularised_cholesky_solve(gram, alpha, rhs):
+    r"""Solve :math:`(G + \alpha I) z = r` by Cholesky; None when it is singular to working precision.
+
+    ``gram`` holds the upper triangle only (it is overwritten); ``rhs`` is computed only if needed.
+    """
+    gram.flat[:: gram.shape[0] + 1] += alpha
+    upper = np.triu(gram)
+    gram_one_norm = np.abs(upper + np.triu(upper, 1).T).sum(axis=0).max()
+    try:
+        factor = scipy.linalg.cho_factor(gram, lower=False, overwrite_a=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    if not _is_well_conditioned(factor[0], gram_one_norm):
+        return None
+    return scipy.linalg.cho_solve(factor, rhs(), check_finite=False)
+
+
 def solve_least_squares(A, b, alpha=0.0):
     r"""Minimise :math:`\lVert A\theta - b\rVert^2 + \alpha\lVert\theta\rVert^2`; ``b`` (n,) or (n, k).
 
-    Returns the solution and whether the Cholesky path was taken (False: minimum-norm ``lstsq``).
+    Tall data solve the primal :math:`(A^\top A + \alpha I)\theta = A^\top b` (p x p); wide data
+    with a penalty the dual :math:`\theta = A^\top (A A^\top + \alpha I)^{-1} b` (n x n), the same
+    minimiser. Returns the solution and whether a Cholesky path was taken (False: minimum-norm
+    ``lstsq``).
     """
     n_samples, n_features = A.shape
-    if alpha > 0 or n_features <= n_samples:
-        gram = gram_matrix(A)
-        gram.flat[:: n_features + 1] += alpha
-        upper = np.triu(gram)
-        gram_one_norm = np.abs(upper + np.triu(upper, 1).T).sum(axis=0).max()
-        try:
-            factor = scipy.linalg.cho_factor(gram, lower=False, overwrite_a=True, check_finite=False)
-        except np.linalg.LinAlgError:
-            factor = None
-        if factor is not None and _is_well_conditioned(factor[0], gram_one_norm):
-            return scipy.linalg.cho_solve(factor, A.T @ b, check_finite=False), True
+    if n_features <= n_samples:
+        solution = _regularised_cholesky_solve(gram_matrix(A), alpha, lambda: A.T @ b)
+        if solution is not None:
+            return solution, True
+    elif alpha > 0:
+        dual = _regularised_cholesky_solve(gram_matrix(A.T), alpha, lambda: b)
+        if dual is not None:
+            return A.T @ dual, True
     if alpha > 0:
         # Ridge as ordinary least squares on [A; sqrt(alpha) I], [b; 0].
         A = np.vstack([A, np.sqrt(alpha) * np.eye(n_features, dtype=A.dtype)])
