@@ -266,3 +266,18 @@ def test_hamerly_bounds_give_exactly_the_lloyd_iterations(weighted):
     np.testing.assert_array_equal(hamerly[0], lloyd[0])
     np.testing.assert_allclose(hamerly[1], lloyd[1], rtol=1e-10, atol=1e-10)
     assert hamerly[3] == lloyd[3] and hamerly[3] > 10  # same number of iterations, and not trivially few
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_large_data_path_matches_scikit_learn_with_weights(dtype):
+    # Above _HAMERLY_MIN_SAMPLES fit runs the bounded iterations; the answer is scikit-learn's.
+    X, _ = make_blobs(n_samples=6000, n_features=4, centers=6, cluster_std=1.0, random_state=5)
+    X = X.astype(dtype)
+    weights = np.random.default_rng(5).uniform(0.5, 2.0, len(X)).astype(dtype)
+    start = X[:6].copy()
+    ours = KMeans(n_clusters=6, init=start).fit(X, sample_weight=weights)
+    reference = sk_cluster.KMeans(n_clusters=6, init=start, n_init=1).fit(X, sample_weight=weights)
+    assert ours.cluster_centers_.dtype == dtype
+    np.testing.assert_allclose(ours.cluster_centers_, reference.cluster_centers_, rtol=1e-4, atol=1e-4)
+    assert ours.inertia_ == pytest.approx(reference.inertia_, rel=1e-5)
+    assert np.mean(ours.labels_ == reference.labels_) > 0.999

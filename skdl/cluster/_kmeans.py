@@ -17,6 +17,8 @@ from ..utils._threads import map_in_threads, n_threads
 _BLOCK_ENTRIES = 2**20
 # Below this many rows a chunk is not worth a thread of its own.
 _MIN_CHUNK_ROWS = 2048
+# From this many samples on, fit uses Hamerly's bounds (measured faster from about 5,000).
+_HAMERLY_MIN_SAMPLES = 2000
 
 
 def _chunks(n_samples, n_clusters, n_parts=1):
@@ -392,6 +394,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         X -= X_mean
         x_squared_norms = np.einsum("ij,ij->i", X, X)
         tol = float(np.mean(np.var(X, axis=0))) * self.tol
+        # The bounds pay for their bookkeeping from a few thousand samples on; both give the same run.
+        single_run = _kmeans_single_hamerly if X.shape[0] >= _HAMERLY_MIN_SAMPLES else _kmeans_single_lloyd
         best = None
         for _ in range(n_init):
             centroids = _initial_centroids(
@@ -399,7 +403,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
             )
             if not isinstance(self.init, str):
                 centroids -= X_mean
-            run = _kmeans_single_hamerly(X, sample_weight, centroids, x_squared_norms, self.max_iter, tol)
+            run = single_run(X, sample_weight, centroids, x_squared_norms, self.max_iter, tol)
             if best is None or run[2] < best[2]:
                 best = run
         labels, centroids, inertia, n_iter, converged = best
