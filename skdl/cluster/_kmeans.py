@@ -376,7 +376,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         -------
         self : KMeans
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", copy=True)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C")
         if X.shape[0] < self.n_clusters:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}.")
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
@@ -391,9 +391,10 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         random_state = check_random_state(self.random_state)
         # Centring keeps ||x||^2 - 2 x.mu + ||mu||^2 accurate for data far from the origin.
         X_mean = X.mean(axis=0)
-        X -= X_mean
+        X = X - X_mean  # a centred copy; the caller's X is left as it is
         x_squared_norms = np.einsum("ij,ij->i", X, X)
-        tol = float(np.mean(np.var(X, axis=0))) * self.tol
+        # X is centred, so the mean feature variance is the mean squared norm over the features.
+        tol = float(x_squared_norms.sum()) / X.size * self.tol
         # The bounds pay for their bookkeeping from a few thousand samples on; both give the same run.
         single_run = _kmeans_single_hamerly if X.shape[0] >= _HAMERLY_MIN_SAMPLES else _kmeans_single_lloyd
         best = None
