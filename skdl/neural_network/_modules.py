@@ -48,16 +48,21 @@ class LeNet(nn.Module):
             layers.append(nn.MaxPool2d(_halving(height, wide)))
             channels, (height, wide) = out_channels, _halved(height, wide)
         self.features = nn.Sequential(*layers)
-        self.classifier = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(_flat_size(self.features, input_shape), hidden_size),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-            nn.Linear(hidden_size, n_classes),
-        )
+        self.classifier = _dense_head(_flat_size(self.features, input_shape), hidden_size, dropout, n_classes)
 
     def forward(self, x):
         return self.classifier(self.features(x))
+
+
+def _dense_head(n_inputs, hidden_size, dropout, n_classes):
+    """Flatten, one ReLU hidden layer with dropout, then the class scores (LeNet's and VGG's head)."""
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(n_inputs, hidden_size),
+        nn.ReLU(inplace=True),
+        nn.Dropout(dropout),
+        nn.Linear(hidden_size, n_classes),
+    )
 
 
 def _conv_bn_relu(in_channels, out_channels):
@@ -84,13 +89,7 @@ class VGG(nn.Module):
             layers.append(nn.MaxPool2d(_halving(height, wide)))
             channels, (height, wide) = out_channels, _halved(height, wide)
         self.features = nn.Sequential(*layers)
-        self.classifier = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(_flat_size(self.features, input_shape), hidden_size),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-            nn.Linear(hidden_size, n_classes),
-        )
+        self.classifier = _dense_head(_flat_size(self.features, input_shape), hidden_size, dropout, n_classes)
 
     def forward(self, x):
         return self.classifier(self.features(x))
