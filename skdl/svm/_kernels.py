@@ -23,7 +23,7 @@ from ._smo import squared_norms as _squared_norms
 
 # Blocks of a kernel matrix computed at once hold at most this many entries (32 MiB of float64).
 _BLOCK_ENTRIES = 2**22
-# Dense training data with at most this share of non-zeros computes its kernel rows as CSR.
+# Dense data with at most this share of non-zeros computes its kernel values as CSR.
 _SPARSE_BELOW_DENSITY = 0.25
 
 
@@ -81,15 +81,24 @@ def squared_norms(X):
     return np.einsum("ij,ij->i", X, X)
 
 
-def _kernel_block(X, Y, kernel, gamma, coef0, degree, Y_squared=None):
-    """``K(X, Y)`` for one block of rows of X, as a dense array (BLAS products, numpy ufuncs)."""
-    K = np.asarray(safe_sparse_dot(X, Y.T, dense_output=True), dtype=np.float64)
+def _mostly_zero(X):
+    return not sp.issparse(X) and np.count_nonzero(X) <= _SPARSE_BELOW_DENSITY * X.size
+
+
+def _kernel_block(X, Y_T, kernel, gamma, coef0, degree, Y_squared):
+    """``K(X, Y)`` for one block of rows of X, as a dense array (BLAS products, numpy ufuncs).
+
+    ``Y_T`` is ``Y`` transposed, contiguous (or CSR); a mostly-zero dense block is multiplied as
+    CSR, which costs its non-zeros instead of its size.
+    """
+    X_product = sp.csr_matrix(X) if _mostly_zero(X) else X
+    K = np.asarray(safe_sparse_dot(X_product, Y_T, dense_output=True), dtype=np.float64)
     if kernel == "linear":
         return K
     if kernel == "rbf":
         K *= -2.0
         K += squared_norms(X)[:, None]
-        K += squared_norms(Y)[None, :] if Y_squared is None else Y_squared[None, :]
+        K += Y_squared[None, :]
         K *= -gamma
         return np.exp(K, out=K)
     K *= gamma
@@ -99,27 +108,31 @@ def _kernel_block(X, Y, kernel, gamma, coef0, degree, Y_squared=None):
     return np.tanh(K, out=K)
 
 
+def _blocks(X, Y, kernel):
+    """Row blocks of X, ``Y`` transposed for the products, and ``Y``'s squared norms (RBF)."""
+    Y_T = Y.T.tocsr() if sp.issparse(Y) else np.ascontiguousarray(Y.T)
+    Y_squared = squared_norms(Y) if kernel == "rbf" else None
+    rows_per_block = max(1, _BLOCK_ENTRIES // max(Y.shape[0], 1))
+    return gen_batches(X.shape[0], rows_per_block), Y_T, Y_squared
+
+
 def kernel_matrix(X, Y, kernel, *, gamma, coef0, degree):
     """``K(X, Y)`` of shape (len(X), len(Y)) for a kernel name or callable, block by block."""
     if callable(kernel):
         return np.asarray(kernel(X, Y), dtype=np.float64)
-    Y_squared = squared_norms(Y) if kernel == "rbf" else None
-    rows_per_block = max(1, _BLOCK_ENTRIES // max(Y.shape[0], 1))
-    if X.shape[0] <= rows_per_block:
-        return _kernel_block(X, Y, kernel, gamma, coef0, degree, Y_squared)
+    blocks, Y_T, Y_squared = _blocks(X, Y, kernel)
     K = np.empty((X.shape[0], Y.shape[0]))
-    for rows in gen_batches(X.shape[0], rows_per_block):
-        K[rows] = _kernel_block(X[rows], Y, kernel, gamma, coef0, degree, Y_squared)
+    for rows in blocks:
+        K[rows] = _kernel_block(X[rows], Y_T, kernel, gamma, coef0, degree, Y_squared)
     return K
 
 
 def kernel_times(X, Y, coef, kernel, *, gamma, coef0, degree):
     """``K(X, Y) @ coef.T`` of shape (len(X), len(coef)), without holding all of ``K(X, Y)``."""
-    Y_squared = squared_norms(Y) if kernel == "rbf" else None
-    rows_per_block = max(1, _BLOCK_ENTRIES // max(Y.shape[0], 1))
+    blocks, Y_T, Y_squared = _blocks(X, Y, kernel)
     out = np.empty((X.shape[0], coef.shape[0]))
-    for rows in gen_batches(X.shape[0], rows_per_block):
-        out[rows] = _kernel_block(X[rows], Y, kernel, gamma, coef0, degree, Y_squared) @ coef.T
+    for rows in blocks:
+        out[rows] = _kernel_block(X[rows], Y_T, kernel, gamma, coef0, degree, Y_squared) @ coef.T
     return out
 
 
@@ -135,7 +148,7 @@ def row_kernel(X, kernel, *, gamma, coef0, degree):
     Dense data with few non-zeros (word indicators, say) is stored as CSR: a row of the kernel
     then costs the number of non-zeros instead of ``n_samples * n_features``.
     """
-    if not sp.issparse(X) and np.count_nonzero(X) <= _SPARSE_BELOW_DENSITY * X.size:
+    if _mostly_zero(X):
         X = sp.csr_matrix(X)
     sparse = sp.issparse(X)
     if sparse:
@@ -148,15 +161,17 @@ def row_kernel(X, kernel, *, gamma, coef0, degree):
     dense, data = _writeable(dense, np.float64), _writeable(data, np.float64)
     indices, indptr = _writeable(indices, np.int64), _writeable(indptr, np.int64)
     x_square = _squared_norms(sparse, dense, data, indptr, X.shape[0]) if kernel == "rbf" else np.zeros(0)
+    n_samples = X.shape[0]
     return (KERNEL_CODES[kernel], sparse, dense, data, indices, indptr, x_square,
-            float(gamma), float(coef0), int(degree), np.zeros(n_features))
+            float(gamma), float(coef0), int(degree),
+            np.zeros(n_features), np.empty(n_samples), np.empty(n_samples, dtype=np.int64))
 
 
 def full_kernel():
     """The solver's kernel tuple when every row is in the cache already (nothing to compute)."""
     empty = np.zeros(0)
     return (FULL, False, np.zeros((0, 0)), empty, np.zeros(0, np.int64), np.zeros(1, np.int64),
-            empty, 0.0, 0.0, 0, empty)
+            empty, 0.0, 0.0, 0, empty, empty, np.zeros(0, np.int64))
 
 
 def empty_cache(n, cache_size):

@@ -88,10 +88,50 @@ def _kernel_from_dot(kind, dot, sq_a, sq_b, gamma, coef0, degree):
     return np.tanh(gamma * dot + coef0)
 
 
+# exp(x) = 2**k exp(r), k = round(x / ln 2), with ln 2 split in two for an exact reduction.
+_LOG2_E = 1.4426950408889634
+_LN2_HIGH = 6.93147180369123816490e-01
+_LN2_LOW = 1.90821492927058770002e-10
+
+
+@njit(cache=True, fastmath={"contract"})
+def _exp_nonpositive(values, bits):
+    """``values = exp(values)`` in place for values <= 0, within one ulp, in a loop that vectorises.
+
+    The RBF kernel spends most of its time in ``exp``; the scalar library call does not
+    vectorise. Here the reduced argument :math:`|r| \le \ln 2 / 2` goes through the degree-13
+    Taylor polynomial (truncation error below :math:`10^{-17}`) and :math:`2^k` is built from its
+    exponent bits (``bits`` is int64 scratch of the same length). Arguments below -700 give
+    :math:`e^{-700}`, zero in the single-precision cache.
+    """
+    for t in range(values.shape[0]):
+        x = max(values[t], -700.0)
+        k = np.floor(x * _LOG2_E + 0.5)
+        r = (x - k * _LN2_HIGH) - k * _LN2_LOW
+        p = 1.0 / 6227020800.0
+        p = p * r + 1.0 / 479001600.0
+        p = p * r + 1.0 / 39916800.0
+        p = p * r + 1.0 / 3628800.0
+        p = p * r + 1.0 / 362880.0
+        p = p * r + 1.0 / 40320.0
+        p = p * r + 1.0 / 5040.0
+        p = p * r + 1.0 / 720.0
+        p = p * r + 1.0 / 120.0
+        p = p * r + 1.0 / 24.0
+        p = p * r + 1.0 / 6.0
+        p = p * r + 0.5
+        p = p * r + 1.0
+        values[t] = p * r + 1.0
+        bits[t] = (np.int64(k) + 1023) << 52
+    scale = bits.view(np.float64)
+    for t in range(values.shape[0]):
+        values[t] *= scale[t]
+
+
 @njit(cache=True)
 def _fill_row(kernel, rows, y, perm, t, out, start, end):
     """``out[k] = y_t y_k K(x_t, x_k)`` for the positions ``start <= k < end``."""
-    kind, sparse, X, data, indices, indptr, x_square, gamma, coef0, degree, dense_buffer = kernel
+    kind, sparse, X, data, indices, indptr, x_square, gamma, coef0, degree, dense_buffer, values, bits = kernel
     a = rows[perm[t]]
     if sparse:
         for p in range(indptr[a], indptr[a + 1]):
@@ -102,10 +142,18 @@ def _fill_row(kernel, rows, y, perm, t, out, start, end):
             dot = _sparse_dot(data, indices, indptr, dense_buffer, b)
         else:
             dot = _dense_dot(X, a, b)
-        out[k] = y[t] * y[k] * _kernel_from_dot(kind, dot, x_square[a], x_square[b], gamma, coef0, degree)
+        if kind == RBF:
+            values[k] = -gamma * (x_square[a] + x_square[b] - 2.0 * dot)
+        else:
+            values[k] = _kernel_from_dot(kind, dot, 0.0, 0.0, gamma, coef0, degree)
     if sparse:
         for p in range(indptr[a], indptr[a + 1]):
             dense_buffer[indices[p]] = 0.0
+    if kind == RBF:
+        _exp_nonpositive(values[start:end], bits[start:end])
+    y_t = y[t]
+    for k in range(start, end):
+        out[k] = y_t * y[k] * values[k]
 
 
 @njit(cache=True, fastmath={"reassoc"})
@@ -130,7 +178,7 @@ def squared_norms(sparse, X, data, indptr, n):
 @njit(cache=True)
 def kernel_diagonal(kernel, rows):
     """:math:`K(x_r, x_r)` for each row ``r`` of ``rows``, computed as the rows are."""
-    kind, sparse, X, data, indices, indptr, x_square, gamma, coef0, degree, dense_buffer = kernel
+    kind, sparse, X, data, indices, indptr, x_square, gamma, coef0, degree = kernel[:10]
     diagonal = np.empty(len(rows))
     for t in range(len(rows)):
         a = rows[t]
@@ -222,40 +270,49 @@ def _swap_index(state, cache, i, j):
 
 
 @njit(cache=True)
-def _select_working_set(state, cache, kernel, rows, active_size, tol):
-    """Fan, Chen and Lin's second-order pair ``(i, j)``; ``(-1, -1)`` when the KKT gap is below tol."""
+def _max_violator(state, active_size):
+    """:math:`i = \arg\max_{t \in I_{up}} -y_tG_t` (the last one on ties, as libsvm) and its value."""
     y, alpha, G, G_bar, C, QD, status, perm = state
     G_max, i = -_INF, -1
     for t in range(active_size):
-        if y[t] > 0:
-            if status[t] != _UPPER and -G[t] >= G_max:
-                G_max, i = -G[t], t
-        elif status[t] != _LOWER and G[t] >= G_max:
-            G_max, i = G[t], t
-    if i < 0:
-        return -1, -1
-    Q_i = _get_row(cache, kernel, rows, y, perm, i, active_size)
+        if status[t] != (_UPPER if y[t] > 0 else _LOWER) and -y[t] * G[t] >= G_max:
+            G_max, i = -y[t] * G[t], t
+    return i, G_max
+
+
+@njit(cache=True)
+def _second_order_partner(state, Q_i, i, G_max, active_size, tol):
+    """Fan, Chen and Lin's :math:`j` for :math:`i`; -1 when the KKT gap is below ``tol``."""
+    y, alpha, G, G_bar, C, QD, status, perm = state
     G_max2, j, best = -_INF, -1, _INF
+    two_y_i = 2.0 * y[i]
     for t in range(active_size):
-        if y[t] > 0:
-            if status[t] == _LOWER:
-                continue
-            gain = G_max + G[t]
-            G_max2 = max(G_max2, G[t])
-            curvature = QD[i] + QD[t] - 2.0 * y[i] * Q_i[t]
-        else:
-            if status[t] == _UPPER:
-                continue
-            gain = G_max - G[t]
-            G_max2 = max(G_max2, -G[t])
-            curvature = QD[i] + QD[t] + 2.0 * y[i] * Q_i[t]
+        if status[t] == (_LOWER if y[t] > 0 else _UPPER):
+            continue
+        yG = y[t] * G[t]
+        G_max2 = max(G_max2, yG)
+        gain = G_max + yG
         if gain > 0:
+            curvature = QD[i] + QD[t] - two_y_i * y[t] * Q_i[t]
             decrease = -gain * gain / (curvature if curvature > 0 else _TAU)
             if decrease <= best:
                 best, j = decrease, t
-    if G_max + G_max2 < tol or j < 0:
-        return -1, -1
-    return i, j
+    if G_max + G_max2 < tol:
+        return -1
+    return j
+
+
+@njit(cache=True)
+def _update_gradient(state, Q_i, Q_j, delta_i, delta_j, active_size):
+    """:math:`G \mathrel{+}= Q_{:i}\Delta\alpha_i + Q_{:j}\Delta\alpha_j`, finding the next
+    :math:`i` in the same pass (the statuses are already up to date)."""
+    y, alpha, G, G_bar, C, QD, status, perm = state
+    G_max, i = -_INF, -1
+    for t in range(active_size):
+        G[t] += Q_i[t] * delta_i + Q_j[t] * delta_j
+        if status[t] != (_UPPER if y[t] > 0 else _LOWER) and -y[t] * G[t] >= G_max:
+            G_max, i = -y[t] * G[t], t
+    return i, G_max
 
 
 @njit(cache=True)
@@ -429,6 +486,7 @@ def smo_solve(kernel, cache, rows, y, C, QD, tol, max_iter, shrinking):
     active_size, unshrunk = n, np.zeros(1, dtype=np.bool_)
     n_iter, counter = 0, min(n, 1000) + 1
     reached_max_iter = False
+    i, G_max = _max_violator(state, active_size)
     while True:
         if max_iter >= 0 and n_iter >= max_iter:
             reached_max_iter = True
@@ -438,24 +496,31 @@ def smo_solve(kernel, cache, rows, y, C, QD, tol, max_iter, shrinking):
             counter = min(n, 1000)
             if shrinking:
                 active_size = _shrink(state, cache, kernel, rows, active_size, unshrunk, tol)
-        i, j = _select_working_set(state, cache, kernel, rows, active_size, tol)
-        if i < 0:
+                i, G_max = _max_violator(state, active_size)
+        j = -1
+        if i >= 0:
+            Q_i = _get_row(cache, kernel, rows, y, perm, i, active_size)
+            j = _second_order_partner(state, Q_i, i, G_max, active_size, tol)
+        if j < 0:
             _reconstruct_gradient(state, cache, kernel, rows, active_size)
             active_size = n
-            i, j = _select_working_set(state, cache, kernel, rows, active_size, tol)
-            if i < 0:
+            i, G_max = _max_violator(state, active_size)
+            if i >= 0:
+                Q_i = _get_row(cache, kernel, rows, y, perm, i, active_size)
+                j = _second_order_partner(state, Q_i, i, G_max, active_size, tol)
+            if j < 0:
                 break
             counter = 1  # shrink again at the next iteration
         n_iter += 1
         Q_i = _get_row(cache, kernel, rows, y, perm, i, active_size)
         Q_j = _get_row(cache, kernel, rows, y, perm, j, active_size)
         delta_i, delta_j = _step_pair(state, Q_i, Q_j, i, j)
-        for k in range(active_size):
-            G[k] += Q_i[k] * delta_i + Q_j[k] * delta_j
         was_upper_i, was_upper_j = status[i] == _UPPER, status[j] == _UPPER
         status[i], status[j] = _status(alpha[i], C[i]), _status(alpha[j], C[j])
+        next_i, next_G_max = _update_gradient(state, Q_i, Q_j, delta_i, delta_j, active_size)
         _update_G_bar(state, cache, kernel, rows, i, was_upper_i, n)
         _update_G_bar(state, cache, kernel, rows, j, was_upper_j, n)
+        i, G_max = next_i, next_G_max
     if active_size < n:
         _reconstruct_gradient(state, cache, kernel, rows, active_size)
     rho = _rho(state)

@@ -265,9 +265,12 @@ class SVC(ClassifierMixin, BaseEstimator):
     def _sample_bounds(self, y_index, sample_weight):
         """:math:`C_s`: ``C`` times the class weight and the sample weight of each sample."""
         weights = _check_sample_weight(sample_weight, y_index, dtype=np.float64, ensure_non_negative=True)
-        self.class_weight_ = compute_class_weight(
-            self.class_weight, classes=np.arange(len(self.classes_)), y=y_index
-        ).astype(np.float64)
+        if self.class_weight is None:
+            self.class_weight_ = np.ones(len(self.classes_))
+        else:
+            self.class_weight_ = compute_class_weight(
+                self.class_weight, classes=np.arange(len(self.classes_)), y=y_index
+            ).astype(np.float64)
         bounds = self.C * self.class_weight_[y_index] * weights
         if not np.any(bounds > 0):
             raise ValueError("Invalid input - all samples have zero weight; at least one must be positive.")
@@ -439,6 +442,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,)
         """
+        check_is_fitted(self)
         if self.break_ties and self.decision_function_shape == "ovo":
             raise ValueError("break_ties must be False when decision_function_shape is 'ovo'.")
         n_classes = len(self.classes_)
