@@ -6,6 +6,7 @@ descent, as liblinear.
 """
 
 from ._kernels import gaussian_kernel
+from ._linear_svc import LinearSVC
 from ._svc import SVC
 
-__all__ = ["SVC", "gaussian_kernel"]
+__all__ = ["LinearSVC", "SVC", "gaussian_kernel"]

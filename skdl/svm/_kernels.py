@@ -148,23 +148,29 @@ def row_kernel(X, kernel, *, gamma, coef0, degree):
     Dense data with few non-zeros (word indicators, say) is stored as CSR: a row of the kernel
     then costs the number of non-zeros instead of ``n_samples * n_features``.
     """
-    if _mostly_zero(X):
-        X = sp.csr_matrix(X)
-    sparse = sp.issparse(X)
-    if sparse:
-        X = X.tocsr()
-        dense, n_features = np.zeros((0, 0)), X.shape[1]
-        data, indices, indptr = X.data, X.indices, X.indptr
-    else:
-        dense, n_features = X, 0
-        data, indices, indptr = np.zeros(0), np.zeros(0), np.zeros(1)
-    dense, data = _writeable(dense, np.float64), _writeable(data, np.float64)
-    indices, indptr = _writeable(indices, np.int64), _writeable(indptr, np.int64)
-    x_square = _squared_norms(sparse, dense, data, indptr, X.shape[0]) if kernel == "rbf" else np.zeros(0)
-    n_samples = X.shape[0]
+    sparse, dense, data, indices, indptr = numba_rows(X)
+    n_samples, n_features = X.shape
+    x_square = _squared_norms(sparse, dense, data, indptr, n_samples) if kernel == "rbf" else np.zeros(0)
     return (KERNEL_CODES[kernel], sparse, dense, data, indices, indptr, x_square,
             float(gamma), float(coef0), int(degree),
-            np.zeros(n_features), np.empty(n_samples), np.empty(n_samples, dtype=np.int64))
+            np.zeros(n_features if sparse else 0), np.empty(n_samples), np.empty(n_samples, dtype=np.int64))
+
+
+def numba_rows(X):
+    """``(sparse, dense, data, indices, indptr)``: the rows of X as the numba solvers read them.
+
+    Mostly-zero dense data becomes CSR, so that a row costs its non-zeros; the unused form is an
+    empty array, so that one compiled solver serves both.
+    """
+    if _mostly_zero(X):
+        X = sp.csr_matrix(X)
+    if sp.issparse(X):
+        X = X.tocsr()
+        dense, data, indices, indptr = np.zeros((0, 0)), X.data, X.indices, X.indptr
+    else:
+        dense, data, indices, indptr = X, np.zeros(0), np.zeros(0), np.zeros(1)
+    return (sp.issparse(X), _writeable(dense, np.float64), _writeable(data, np.float64),
+            _writeable(indices, np.int64), _writeable(indptr, np.int64))
 
 
 def full_kernel():

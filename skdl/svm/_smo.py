@@ -168,7 +168,7 @@ def _self_dot(sparse, X, data, indptr, a):
 
 @njit(cache=True)
 def squared_norms(sparse, X, data, indptr, n):
-    """:math:`\lVert x_a\rVert^2` of the first ``n`` samples, summed as the kernel rows are."""
+    r""":math:`\lVert x_a\rVert^2` of the first ``n`` samples, summed as the kernel rows are."""
     out = np.empty(n)
     for a in range(n):
         out[a] = _self_dot(sparse, X, data, indptr, a)
@@ -271,7 +271,7 @@ def _swap_index(state, cache, i, j):
 
 @njit(cache=True)
 def _max_violator(state, active_size):
-    """:math:`i = \arg\max_{t \in I_{up}} -y_tG_t` (the last one on ties, as libsvm) and its value."""
+    r""":math:`i = \arg\max_{t \in I_{up}} -y_tG_t` (the last one on ties, as libsvm) and its value."""
     y, alpha, G, G_bar, C, QD, status, perm = state
     G_max, i = -_INF, -1
     for t in range(active_size):
@@ -304,7 +304,7 @@ def _second_order_partner(state, Q_i, i, G_max, active_size, tol):
 
 @njit(cache=True)
 def _update_gradient(state, Q_i, Q_j, delta_i, delta_j, active_size):
-    """:math:`G \mathrel{+}= Q_{:i}\Delta\alpha_i + Q_{:j}\Delta\alpha_j`, finding the next
+    r""":math:`G \mathrel{+}= Q_{:i}\Delta\alpha_i + Q_{:j}\Delta\alpha_j`, finding the next
     :math:`i` in the same pass (the statuses are already up to date)."""
     y, alpha, G, G_bar, C, QD, status, perm = state
     G_max, i = -_INF, -1
