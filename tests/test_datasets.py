@@ -38,6 +38,33 @@ def test_spam_emails():
         datasets.load_spam_emails(subset="validation")
 
 
+@pytest.mark.parametrize("which, n_samples", [(1, 51), (2, 863), (3, 211)])
+def test_svm_points(which, n_samples):
+    bunch = datasets.load_svm_points(which)
+    assert bunch.data.shape == (n_samples, 2) and set(np.unique(bunch.target)) == {0, 1}
+    assert "exercise 6" in bunch.DESCR
+    frame = datasets.load_svm_points(which, as_frame=True).frame
+    assert list(frame.columns) == ["x1", "x2", "y"]
+    if which == 3:
+        X_val, y_val = datasets.load_svm_points(3, subset="val", return_X_y=True)
+        assert X_val.shape == (200, 2) and y_val.shape == (200,)
+    else:
+        with pytest.raises(ValueError, match="validation"):
+            datasets.load_svm_points(which, subset="val")
+    with pytest.raises(ValueError, match="which"):
+        datasets.load_svm_points(4)
+
+
+def test_sample_emails_and_vocabulary():
+    emails = datasets.load_sample_emails()
+    assert emails.filenames == ["emailSample1.txt", "emailSample2.txt", "spamSample1.txt", "spamSample2.txt"]
+    assert all(isinstance(text, str) and text for text in emails.data)
+    assert emails.target.tolist() == [0, 0, 1, 1] and emails.target_names == ["ham", "spam"]
+    vocabulary = datasets.load_email_vocabulary()
+    assert len(vocabulary) == len(set(vocabulary)) == 1899
+    assert vocabulary == datasets.load_spam_emails().feature_names
+
+
 def test_movielens_rows_and_titles():
     movielens = datasets.load_movielens()
     assert movielens.data.shape == (100_000, 2)

@@ -40,7 +40,8 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         penalises the intercept less (liblinear's convention).
     class_weight : dict, "balanced" or None, default=None
         Multiplies ``C`` for the samples of each class; ``"balanced"`` uses
-        ``n_samples / (n_classes * np.bincount(y))``.
+        ``n_samples / (n_classes * np.bincount(y))``. With more than two classes, as in liblinear,
+        the problem "class k against the rest" weights the samples of class k only.
     verbose : int, default=0
         With ``verbose > 0``, print one line per binary problem solved.
     random_state : int, RandomState instance or None, default=None
@@ -138,13 +139,21 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.max_iter = max_iter
 
-    def _sample_bounds(self, y_index, sample_weight):
-        """:math:`C_i`: ``C`` times the class weight and the sample weight of each sample."""
-        weights = _check_sample_weight(sample_weight, y_index, dtype=np.float64, ensure_non_negative=True)
-        per_class = np.ones(len(self.classes_))
-        if self.class_weight is not None:
-            per_class = compute_class_weight(self.class_weight, classes=np.arange(len(self.classes_)), y=y_index)
-        return self.C * per_class[y_index] * weights
+    def _class_weights(self, y_index):
+        if self.class_weight is None:
+            return np.ones(len(self.classes_))
+        return compute_class_weight(self.class_weight, classes=np.arange(len(self.classes_)), y=y_index)
+
+    @staticmethod
+    def _problem_bounds(C, weights, class_weights, y_index, positive_class, binary):
+        """:math:`C_i` of one binary problem, with liblinear's class weights.
+
+        Two classes: each sample's ``C`` times its class weight. One class against the rest:
+        only the class's own samples carry its weight; the rest keep ``C`` (liblinear's rule).
+        """
+        if binary:
+            return C * weights * class_weights[y_index]
+        return C * weights * np.where(y_index == positive_class, class_weights[positive_class], 1.0)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -173,16 +182,20 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
                 "LinearSVC needs samples of at least 2 classes in the data, but the data contains "
                 f"only one class: {self.classes_[0]!r}."
             )
-        bounds = self._sample_bounds(y_index, sample_weight)
-        kept = bounds > 0
+        weights = _check_sample_weight(sample_weight, y_index, dtype=np.float64, ensure_non_negative=True)
+        class_weights = self._class_weights(y_index)
+        kept = weights > 0
         if len(np.unique(y_index[kept])) < 2:
             raise ValueError("Invalid input - all samples with positive weights belong to the same class.")
         if not kept.all():  # a weight of zero is the sample left out
-            X, y_index, bounds = X[kept], y_index[kept], bounds[kept]
+            X, y_index, weights = X[kept], y_index[kept], weights[kept]
         rows = numba_rows(X)
         rng = check_random_state(self.random_state)
-        positives = [1] if len(self.classes_) == 2 else range(len(self.classes_))
-        solutions = [self._solve(rows, X.shape[1], y_index == k, bounds, rng) for k in positives]
+        binary = len(self.classes_) == 2
+        solutions = []
+        for k in [1] if binary else range(len(self.classes_)):
+            bounds = self._problem_bounds(self.C, weights, class_weights, y_index, k, binary)
+            solutions.append(self._solve(rows, X.shape[1], y_index == k, bounds, rng))
         weights, intercepts, n_iters = zip(*solutions)
         self.coef_ = np.vstack(weights)
         self.intercept_ = np.asarray(intercepts, dtype=np.float64)

@@ -96,7 +96,7 @@ _LN2_LOW = 1.90821492927058770002e-10
 
 @njit(cache=True, fastmath={"contract"})
 def _exp_nonpositive(values, bits):
-    """``values = exp(values)`` in place for values <= 0, within one ulp, in a loop that vectorises.
+    r"""``values = exp(values)`` in place for values <= 0, within one ulp, in a loop that vectorises.
 
     The RBF kernel spends most of its time in ``exp``; the scalar library call does not
     vectorise. Here the reduced argument :math:`|r| \le \ln 2 / 2` goes through the degree-13
