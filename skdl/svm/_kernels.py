@@ -81,7 +81,8 @@ def squared_norms(X):
     return np.einsum("ij,ij->i", X, X)
 
 
-def _mostly_zero(X):
+def mostly_zero(X):
+    """Whether dense ``X`` has few enough non-zeros to be computed with as CSR."""
     return not sp.issparse(X) and np.count_nonzero(X) <= _SPARSE_BELOW_DENSITY * X.size
 
 
@@ -91,7 +92,7 @@ def _kernel_block(X, Y_T, kernel, gamma, coef0, degree, Y_squared):
     ``Y_T`` is ``Y`` transposed, contiguous (or CSR); a mostly-zero dense block is multiplied as
     CSR, which costs its non-zeros instead of its size.
     """
-    X_product = sp.csr_matrix(X) if _mostly_zero(X) else X
+    X_product = sp.csr_matrix(X) if mostly_zero(X) else X
     K = np.asarray(safe_sparse_dot(X_product, Y_T, dense_output=True), dtype=np.float64)
     if kernel == "linear":
         return K
@@ -162,7 +163,7 @@ def numba_rows(X):
     Mostly-zero dense data becomes CSR, so that a row costs its non-zeros; the unused form is an
     empty array, so that one compiled solver serves both.
     """
-    if _mostly_zero(X):
+    if mostly_zero(X):
         X = sp.csr_matrix(X)
     if sp.issparse(X):
         X = X.tocsr()

@@ -4,6 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -13,8 +14,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
-from ._dual_cd import dual_cd_solve
-from ._kernels import numba_rows
+from ._dual_cd import dual_cd_solve, feature_nodes
+from ._kernels import mostly_zero
 
 
 class LinearSVC(ClassifierMixin, BaseEstimator):
@@ -189,7 +190,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             raise ValueError("Invalid input - all samples with positive weights belong to the same class.")
         if not kept.all():  # a weight of zero is the sample left out
             X, y_index, weights = X[kept], y_index[kept], weights[kept]
-        rows = numba_rows(X)
+        rows = feature_nodes(sp.csr_matrix(X) if mostly_zero(X) else X)
         rng = check_random_state(self.random_state)
         binary = len(self.classes_) == 2
         solutions = []
