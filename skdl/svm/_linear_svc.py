@@ -10,10 +10,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._progress import EpochPrinter
+from ..utils._validation import check_classification_labels, check_sample_weight
 from ._dual_cd import dual_cd_solve, feature_nodes
 from ._kernels import mostly_zero
 
@@ -44,7 +45,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         ``n_samples / (n_classes * np.bincount(y))``. With more than two classes, as in liblinear,
         the problem "class k against the rest" weights the samples of class k only.
     verbose : int, default=0
-        With ``verbose > 0``, print one line per binary problem solved.
+        With ``verbose > 0``, print one line per binary problem solved (its passes).
     random_state : int, RandomState instance or None, default=None
         Order in which the coordinates are visited.
     max_iter : int, default=1000
@@ -176,14 +177,14 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         """
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64, order="C",
                              accept_large_sparse=False)
-        check_classification_targets(y)
+        y = check_classification_labels(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(
                 "LinearSVC needs samples of at least 2 classes in the data, but the data contains "
                 f"only one class: {self.classes_[0]!r}."
             )
-        weights = _check_sample_weight(sample_weight, y_index, dtype=np.float64, ensure_non_negative=True)
+        weights = check_sample_weight(sample_weight, y_index, dtype=np.float64)
         class_weights = self._class_weights(y_index)
         kept = weights > 0
         if len(np.unique(y_index[kept])) < 2:
@@ -193,10 +194,12 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         rows = feature_nodes(sp.csr_matrix(X) if mostly_zero(X) else X)
         rng = check_random_state(self.random_state)
         binary = len(self.classes_) == 2
+        progress = EpochPrinter(self.verbose, "LinearSVC", unit="class")
         solutions = []
         for k in [1] if binary else range(len(self.classes_)):
             bounds = self._problem_bounds(self.C, weights, class_weights, y_index, k, binary)
             solutions.append(self._solve(rows, X.shape[1], y_index == k, bounds, rng))
+            progress.step(k, passes=solutions[-1][2])
         weights, intercepts, n_iters = zip(*solutions)
         self.coef_ = np.vstack(weights)
         self.intercept_ = np.asarray(intercepts, dtype=np.float64)
@@ -217,8 +220,6 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             *rows, n_features, y, bounds, self.loss == "squared_hinge", bias, float(self.tol),
             int(self.max_iter), seed,
         )
-        if self.verbose > 0:
-            print(f"[LinearSVC] {n_iter} passes, {int(np.sum(alpha > 0))} support vectors")
         return w, w_bias * bias, n_iter
 
     def decision_function(self, X):

@@ -11,10 +11,11 @@ from sklearn.utils import check_consistent_length, check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, _safe_indexing, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context, _safe_indexing, validate_data
+from ..utils._progress import EpochPrinter
+from ..utils._validation import check_classification_labels, check_sample_weight
 from ._kernels import TrainingKernel, kernel_matrix, kernel_times, resolve_gamma
 from ._ovo import class_pairs, libsvm_layout, ovr_scores, pair_problem, vote
 from ._platt import couple, cross_validated_decision, fit_sigmoid, pairwise_probability
@@ -63,8 +64,8 @@ class SVC(ClassifierMixin, BaseEstimator):
         Multiplies ``C`` for the samples of each class; ``"balanced"`` uses
         ``n_samples / (n_classes * np.bincount(y))``.
     verbose : int, default=0
-        With ``verbose > 0``, print one line per binary problem solved (iterations, objective,
-        support vectors).
+        With ``verbose > 0``, print one line per binary problem solved (its dual objective,
+        iterations, :math:`\rho`, support vectors and how many are at the bound C).
     max_iter : int, default=-1
         Largest number of SMO iterations per binary problem; -1 for no limit.
     decision_function_shape : {"ovr", "ovo"}, default="ovr"
@@ -264,7 +265,7 @@ class SVC(ClassifierMixin, BaseEstimator):
 
     def _sample_bounds(self, y_index, sample_weight):
         """:math:`C_s`: ``C`` times the class weight and the sample weight of each sample."""
-        weights = _check_sample_weight(sample_weight, y_index, dtype=np.float64, ensure_non_negative=True)
+        weights = check_sample_weight(sample_weight, y_index, dtype=np.float64)
         if self.class_weight is None:
             self.class_weight_ = np.ones(len(self.classes_))
         else:
@@ -297,7 +298,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         self : SVC
         """
         X, y = self._validate_training_data(X, y)
-        check_classification_targets(y)
+        y = check_classification_labels(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(
@@ -310,7 +311,8 @@ class SVC(ClassifierMixin, BaseEstimator):
         kernel = self._training_kernel(X)
         rng = check_random_state(self.random_state)
         kept = bounds > 0
-        results = [self._fit_pair(kernel, y_index, kept, bounds, i, j, rng)
+        progress = EpochPrinter(self.verbose, "SVC", unit="classes")
+        results = [self._fit_pair(kernel, y_index, kept, bounds, i, j, rng, progress)
                    for i, j in class_pairs(len(self.classes_))]
         self._store_model(X, y_index, results)
         self.shape_fit_ = X.shape if hasattr(X, "shape") else (n_samples,)
@@ -322,7 +324,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         return smo_solve(solver_kernel, cache, rows, y, bounds, QD, float(self.tol), int(self.max_iter),
                          bool(self.shrinking))
 
-    def _fit_pair(self, kernel, y_index, kept, bounds, i, j, rng):
+    def _fit_pair(self, kernel, y_index, kept, bounds, i, j, rng, progress):
         rows, y = pair_problem(np.where(kept, y_index, -1), i, j)
         probability = (0.0, 0.0)
         if self.probability:
@@ -334,10 +336,8 @@ class SVC(ClassifierMixin, BaseEstimator):
                 "data with StandardScaler or MinMaxScaler.",
                 ConvergenceWarning,
             )
-        if self.verbose > 0:
-            at_bound = int(np.sum(alpha >= bounds[rows]))
-            print(f"[SVC] classes {i} vs {j}: {n_iter} iterations, objective {objective:.6f}, "
-                  f"rho {rho:.6f}, {int(np.sum(alpha > 0))} support vectors ({at_bound} at C)")
+        progress.step(f"{i} vs {j}", loss=objective, iterations=n_iter, rho=rho,
+                      support_vectors=int(np.sum(alpha > 0)), at_C=int(np.sum(alpha >= bounds[rows])))
         return rows, alpha, rho, n_iter, stopped_early, probability
 
     def _fit_platt(self, kernel, rows, y, bounds, rng):
