@@ -110,7 +110,7 @@ def test_too_few_iterations_warn():
     assert model.n_iter_ == 2
 
 
-@pytest.mark.parametrize("bad, message", [(-1.0, "Negative"), (np.nan, "NaN")])
+@pytest.mark.parametrize("bad, message", [(-1.0, "non-negative"), (np.nan, "NaN")])
 def test_negative_or_nan_weights_are_refused(bad, message):
     X, y = _multiclass()
     weights = np.ones(len(y))

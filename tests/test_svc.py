@@ -240,7 +240,7 @@ def test_zero_weights_leave_samples_out_and_support_indexes_the_full_data():
     assert_allclose(weighted.decision_function(X), without.decision_function(X), rtol=1e-9)
 
 
-@pytest.mark.parametrize("bad, message", [(-1.0, "Negative"), (np.nan, "NaN")])
+@pytest.mark.parametrize("bad, message", [(-1.0, "non-negative"), (np.nan, "NaN")])
 def test_negative_or_nan_weights_are_refused(bad, message):
     X, y = load_svm_points(1, return_X_y=True)
     weights = np.ones(len(y))
