@@ -64,18 +64,6 @@ def _next_random(state):
 
 
 @njit(cache=True)
-def _squared_norm(sparse, X, nodes, indptr, i):
-    total = 0.0
-    if sparse:
-        for p in range(indptr[i], indptr[i + 1]):
-            total += nodes[p].value * nodes[p].value
-    else:
-        for f in range(X.shape[1]):
-            total += X[i, f] * X[i, f]
-    return total
-
-
-@njit(cache=True)
 def _shuffle(order, active_size, state):
     """Fisher-Yates on the first ``active_size`` entries (liblinear's per-pass random order)."""
     for s in range(active_size):
@@ -93,7 +81,14 @@ def dual_cd_solve(sparse, X, nodes, indptr, n_features, y, C, squared_hinge, bia
             diagonal[i], upper[i] = 0.5 / C[i], _INF
         else:
             upper[i] = C[i]
-        inverse_QD[i] = 1.0 / (diagonal[i] + _squared_norm(sparse, X, nodes, indptr, i) + bias * bias)
+        squared_norm = bias * bias
+        if sparse:
+            for p in range(indptr[i], indptr[i + 1]):
+                squared_norm += nodes[p].value * nodes[p].value
+        else:
+            for f in range(n_features):
+                squared_norm += X[i, f] * X[i, f]
+        inverse_QD[i] = 1.0 / (diagonal[i] + squared_norm)
     w = np.zeros(n_features)
     w_bias = 0.0
     alpha = np.zeros(n)

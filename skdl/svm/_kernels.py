@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from sklearn.utils import gen_batches
 from sklearn.utils.extmath import safe_sparse_dot
 
-from ._smo import FULL, KERNEL_CODES, kernel_diagonal
+from ._smo import FULL, KERNEL_CODES, RowCache, RowKernel, kernel_diagonal
 from ._smo import squared_norms as _squared_norms
 
 # Blocks of a kernel matrix computed at once hold at most this many entries (32 MiB of float64).
@@ -144,17 +144,28 @@ def _writeable(array, dtype):
 
 
 def row_kernel(X, kernel, *, gamma, coef0, degree):
-    """The kernel as the SMO solver computes its rows on demand: a tuple of code and arrays.
+    """The kernel as the SMO solver computes its rows on demand (a :class:`RowKernel`).
 
-    Dense data with few non-zeros (word indicators, say) is stored as CSR: a row of the kernel
-    then costs the number of non-zeros instead of ``n_samples * n_features``.
+    Dense data with few non-zeros (word indicators, say) is stored as CSR, and also as CSC so
+    that a row can be computed through the columns of its features: a row of the kernel then
+    costs the non-zeros it meets instead of ``n_samples * n_features``.
     """
     sparse, dense, data, indices, indptr = numba_rows(X)
-    n_samples, n_features = X.shape
+    n_samples = X.shape[0]
     x_square = _squared_norms(sparse, dense, data, indptr, n_samples) if kernel == "rbf" else np.zeros(0)
-    return (KERNEL_CODES[kernel], sparse, dense, data, indices, indptr, x_square,
-            float(gamma), float(coef0), int(degree),
-            np.zeros(n_features if sparse else 0), np.empty(n_samples), np.empty(n_samples, dtype=np.int64))
+    if sparse:
+        by_column = sp.csr_matrix((data, indices, indptr), shape=X.shape).tocsc()
+        by_column.sort_indices()
+        col_ptr, col_rows, col_data = by_column.indptr, by_column.indices, by_column.data
+        dots = np.zeros(max(n_samples, X.shape[1]))
+    else:
+        col_ptr, col_rows, col_data, dots = np.zeros(1), np.zeros(0), np.zeros(0), np.zeros(0)
+    return RowKernel(
+        KERNEL_CODES[kernel], sparse, dense, data, indices, indptr,
+        _writeable(col_ptr, np.int64), _writeable(col_rows, np.int64), _writeable(col_data, np.float64),
+        _writeable(x_square, np.float64), float(gamma), float(coef0), int(degree),
+        dots, np.empty(n_samples), np.empty(n_samples, dtype=np.int64),
+    )
 
 
 def numba_rows(X):
@@ -175,10 +186,10 @@ def numba_rows(X):
 
 
 def full_kernel():
-    """The solver's kernel tuple when every row is in the cache already (nothing to compute)."""
-    empty = np.zeros(0)
-    return (FULL, False, np.zeros((0, 0)), empty, np.zeros(0, np.int64), np.zeros(1, np.int64),
-            empty, 0.0, 0.0, 0, empty, empty, np.zeros(0, np.int64))
+    """The solver's kernel when every row is in the cache already (nothing to compute)."""
+    empty, no_index = np.zeros(0), np.zeros(0, np.int64)
+    return RowKernel(FULL, False, np.zeros((0, 0)), empty, no_index, np.zeros(1, np.int64),
+                     np.zeros(1, np.int64), no_index, empty, empty, 0.0, 0.0, 0, empty, empty, no_index)
 
 
 def empty_cache(n, cache_size):
@@ -200,7 +211,7 @@ def _cache_around(storage, n_filled):
     slot_of[:n_filled] = owner[:n_filled] = np.arange(n_filled)
     length[:n_filled] = n
     counters = np.array([0, n_filled], dtype=np.int64)
-    return storage, slot_of, owner, length, np.zeros(n_slots, dtype=np.int64), counters
+    return RowCache(storage, slot_of, owner, length, np.zeros(n_slots, dtype=np.int64), counters)
 
 
 class TrainingKernel:
