@@ -256,28 +256,25 @@ class SVC(ClassifierMixin, BaseEstimator):
                 )
         return X, y
 
-    def _training_kernel(self, X):
+    def _training_kernel(self, X, gamma):
         if callable(self.kernel):
             return TrainingKernel(gram=kernel_matrix(X, X, self.kernel, gamma=0, coef0=0, degree=0))
         if self.kernel == "precomputed":
             return TrainingKernel(gram=np.array(X, dtype=np.float64))
-        return TrainingKernel(X, self.kernel, gamma=self._gamma, coef0=self.coef0, degree=self.degree)
+        return TrainingKernel(X, self.kernel, gamma=gamma, coef0=self.coef0, degree=self.degree)
 
-    def _sample_bounds(self, y_index, sample_weight):
-        """:math:`C_s`: ``C`` times the class weight and the sample weight of each sample."""
+    def _sample_bounds(self, y_index, n_classes, sample_weight):
+        """:math:`C_s` (``C`` times the class weight and the sample weight) and the class weights."""
         weights = check_sample_weight(sample_weight, y_index, dtype=np.float64)
-        if self.class_weight is None:
-            self.class_weight_ = np.ones(len(self.classes_))
-        else:
-            self.class_weight_ = compute_class_weight(
-                self.class_weight, classes=np.arange(len(self.classes_)), y=y_index
-            ).astype(np.float64)
-        bounds = self.C * self.class_weight_[y_index] * weights
+        class_weight = np.ones(n_classes)
+        if self.class_weight is not None:
+            class_weight = compute_class_weight(self.class_weight, classes=np.arange(n_classes), y=y_index)
+        bounds = self.C * class_weight[y_index] * weights
         if not np.any(bounds > 0):
             raise ValueError("Invalid input - all samples have zero weight; at least one must be positive.")
         if len(np.unique(y_index[bounds > 0])) < 2:
             raise ValueError("Invalid input - all samples with positive weights belong to the same class.")
-        return bounds
+        return bounds, class_weight.astype(np.float64)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -298,24 +295,19 @@ class SVC(ClassifierMixin, BaseEstimator):
         self : SVC
         """
         X, y = self._validate_training_data(X, y)
-        y = check_classification_labels(y)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"The number of classes has to be greater than one; got {len(self.classes_)} class."
-            )
-        n_samples = len(y_index)
-        bounds = self._sample_bounds(y_index, sample_weight)
-        self._sparse = sp.issparse(X)
-        self._gamma = 0.0 if callable(self.kernel) or self.kernel == "precomputed" else resolve_gamma(self.gamma, X)
-        kernel = self._training_kernel(X)
+        classes, y_index = np.unique(check_classification_labels(y), return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(f"The number of classes has to be greater than one; got {len(classes)} class.")
+        bounds, class_weight = self._sample_bounds(y_index, len(classes), sample_weight)
+        named = not (callable(self.kernel) or self.kernel == "precomputed")
+        gamma = resolve_gamma(self.gamma, X) if named else 0.0
+        kernel = self._training_kernel(X, gamma)
         rng = check_random_state(self.random_state)
-        kept = bounds > 0
         progress = EpochPrinter(self.verbose, "SVC", unit="classes")
-        results = [self._fit_pair(kernel, y_index, kept, bounds, i, j, rng, progress)
-                   for i, j in class_pairs(len(self.classes_))]
+        results = [self._fit_pair(kernel, y_index, bounds, i, j, rng, progress) for i, j in class_pairs(len(classes))]
+        self.classes_, self.class_weight_, self._gamma, self._sparse = classes, class_weight, gamma, sp.issparse(X)
+        self.shape_fit_ = X.shape if hasattr(X, "shape") else (len(y_index),)
         self._store_model(X, y_index, results)
-        self.shape_fit_ = X.shape if hasattr(X, "shape") else (n_samples,)
         return self
 
     def _solve(self, kernel, rows, y, bounds):
@@ -324,8 +316,9 @@ class SVC(ClassifierMixin, BaseEstimator):
         return smo_solve(solver_kernel, cache, rows, y, bounds, QD, float(self.tol), int(self.max_iter),
                          bool(self.shrinking))
 
-    def _fit_pair(self, kernel, y_index, kept, bounds, i, j, rng, progress):
-        rows, y = pair_problem(np.where(kept, y_index, -1), i, j)
+    def _fit_pair(self, kernel, y_index, bounds, i, j, rng, progress):
+        """Solve the binary problem of classes ``i`` (+1) and ``j`` (-1); weight-0 samples left out."""
+        rows, y = pair_problem(np.where(bounds > 0, y_index, -1), i, j)
         probability = (0.0, 0.0)
         if self.probability:
             probability = self._fit_platt(kernel, rows, y, bounds[rows], rng)
