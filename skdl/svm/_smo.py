@@ -146,7 +146,7 @@ def _exp_nonpositive(values, bits):
 
 @njit(cache=True)
 def _sparse_dots_by_column(kernel, a):
-    """``kernel.dots[b] += x_a . x_b`` for every sample b, through the columns of ``a``'s features.
+    r"""``kernel.dots[b] += x_a . x_b`` for every sample b, through the columns of ``a``'s features.
 
     Each column's non-zeros are visited once, so this costs :math:`\sum_{f \in x_a} n_f` (the
     column sizes), at most nnz(X): for word indicators about five times less than sample by
