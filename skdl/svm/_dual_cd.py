@@ -71,7 +71,7 @@ def _shuffle(order, active_size, state):
         order[s], order[r] = order[r], order[s]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def dual_cd_solve(sparse, X, nodes, indptr, n_features, y, C, squared_hinge, bias, tol, max_iter, seed):
     """Solve the dual; returns ``(w, w_bias, alpha, n_iter)``. ``bias`` is B (0: no intercept)."""
     n = len(y)

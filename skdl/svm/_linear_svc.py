@@ -4,7 +4,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -16,7 +15,7 @@ from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._progress import EpochPrinter
 from ..utils._validation import check_classification_labels, check_sample_weight
 from ._dual_cd import dual_cd_solve, feature_nodes
-from ._kernels import mostly_zero
+from ._kernels import as_csr, mostly_zero
 
 
 class LinearSVC(ClassifierMixin, BaseEstimator):
@@ -191,7 +190,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             raise ValueError("Invalid input - all samples with positive weights belong to the same class.")
         if not kept.all():  # a weight of zero is the sample left out
             X, y_index, weights = X[kept], y_index[kept], weights[kept]
-        rows = feature_nodes(sp.csr_matrix(X) if mostly_zero(X) else X)
+        rows = feature_nodes(as_csr(X) if mostly_zero(X) else X)
         rng = check_random_state(self.random_state)
         binary = len(self.classes_) == 2
         progress = EpochPrinter(self.verbose, "LinearSVC", unit="class")

