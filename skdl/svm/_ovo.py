@@ -29,27 +29,28 @@ def pair_problem(y_index, i, j):
 def libsvm_layout(pair_alphas, pair_rows, y_index, n_classes):
     """Assemble the pair solutions into ``support``, ``n_support``, ``dual_coef`` and ``pair_coef``.
 
-    ``pair_alphas[p]`` are the :math:`\\alpha` of pair ``p`` over ``pair_rows[p]``. ``pair_coef[p]``
-    (n_pairs, n_SV) holds each pair's :math:`\\alpha_s y_s` on the support vectors, so that the
+    ``pair_alphas[p]`` are the :math:`\alpha` of pair ``p`` over ``pair_rows[p]``. ``pair_coef[p]``
+    (n_pairs, n_SV) holds each pair's :math:`\alpha_s y_s` on the support vectors, so that the
     decision values of all pairs are one product ``K(X, SV) @ pair_coef.T``.
     """
     is_support = np.zeros(len(y_index), dtype=bool)
     for alpha, rows in zip(pair_alphas, pair_rows):
         is_support[rows[alpha > 0]] = True
-    per_class = [np.flatnonzero(is_support & (y_index == c)) for c in range(n_classes)]
-    support = np.concatenate(per_class).astype(np.int32)
-    n_support = np.array([len(rows) for rows in per_class], dtype=np.int32)
+    candidates = np.flatnonzero(is_support)
+    # Class by class, each in data order: a stable sort of the support vectors by class.
+    support = candidates[np.argsort(y_index[candidates], kind="stable")].astype(np.int32)
+    n_support = np.bincount(y_index[support], minlength=n_classes).astype(np.int32)
     column = np.full(len(y_index), -1)
     column[support] = np.arange(len(support))
     dual_coef = np.zeros((max(n_classes - 1, 1), len(support)))
     pair_coef = np.zeros((len(pair_alphas), len(support)))
     for p, ((i, j), alpha, rows) in enumerate(zip(class_pairs(n_classes), pair_alphas, pair_rows)):
-        signed = np.where(y_index[rows] == i, alpha, -alpha)
         used = alpha > 0
-        of_i, of_j = used & (y_index[rows] == i), used & (y_index[rows] == j)
-        dual_coef[j - 1, column[rows[of_i]]] = signed[of_i]
-        dual_coef[i, column[rows[of_j]]] = signed[of_j]
-        pair_coef[p, column[rows[used]]] = signed[used]
+        columns, of_i = column[rows[used]], y_index[rows[used]] == i
+        signed = np.where(of_i, alpha[used], -alpha[used])
+        pair_coef[p, columns] = signed
+        dual_coef[j - 1, columns[of_i]] = signed[of_i]
+        dual_coef[i, columns[~of_i]] = signed[~of_i]
     return support, n_support, dual_coef, pair_coef
 
 

@@ -207,13 +207,15 @@ def _fill_row(kernel, rows, y, perm, t, out, start, end):
         out[k] = y_t * y[k] * values[k]
 
 
-@njit(cache=True, fastmath={"reassoc"})
+@njit(cache=True, fastmath={"reassoc"}, inline="always")
 def _self_dot(sparse, X, data, indptr, a):
-    if not sparse:
-        return _dense_dot(X, a, a)
     total = 0.0
-    for p in range(indptr[a], indptr[a + 1]):
-        total += data[p] * data[p]
+    if sparse:
+        for p in range(indptr[a], indptr[a + 1]):
+            total += data[p] * data[p]
+    else:
+        for f in range(X.shape[1]):
+            total += X[a, f] * X[a, f]
     return total
 
 
@@ -230,11 +232,14 @@ def squared_norms(sparse, X, data, indptr, n):
 def kernel_diagonal(kernel, rows):
     """:math:`K(x_r, x_r)` for each row ``r`` of ``rows``, computed as the rows are."""
     diagonal = np.empty(len(rows))
+    sparse, X, data, indptr, x_square = kernel.sparse, kernel.X, kernel.data, kernel.indptr, kernel.x_square
     for t in range(len(rows)):
         a = rows[t]
-        dot = _self_dot(kernel.sparse, kernel.X, kernel.data, kernel.indptr, a)
-        diagonal[t] = _kernel_from_dot(kernel.kind, dot, kernel.x_square[a], kernel.x_square[a],
-                                       kernel.gamma, kernel.coef0, kernel.degree)
+        dot = _self_dot(sparse, X, data, indptr, a)
+        if kernel.kind == RBF:  # written out: a call per row costs more than the row (n calls)
+            diagonal[t] = np.exp(-kernel.gamma * (x_square[a] + x_square[a] - 2.0 * dot))
+        else:
+            diagonal[t] = _kernel_from_dot(kernel.kind, dot, 0.0, 0.0, kernel.gamma, kernel.coef0, kernel.degree)
     return diagonal
 
 

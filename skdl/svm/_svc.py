@@ -272,7 +272,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         bounds = self.C * class_weight[y_index] * weights
         if not np.any(bounds > 0):
             raise ValueError("Invalid input - all samples have zero weight; at least one must be positive.")
-        if len(np.unique(y_index[bounds > 0])) < 2:
+        if np.count_nonzero(np.bincount(y_index[bounds > 0], minlength=n_classes)) < 2:
             raise ValueError("Invalid input - all samples with positive weights belong to the same class.")
         return bounds, class_weight.astype(np.float64)
 
