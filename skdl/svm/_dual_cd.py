@@ -65,9 +65,12 @@ def _next_random(state):
 
 @njit(cache=True)
 def _shuffle(order, active_size, state):
-    """Fisher-Yates on the first ``active_size`` entries (liblinear's per-pass random order)."""
+    """Fisher-Yates on the first ``active_size`` entries (liblinear's per-pass random order).
+
+    The bounded draw is Lemire's multiply-shift, which avoids an integer division per entry.
+    """
     for s in range(active_size):
-        r = s + int(_next_random(state) % np.uint64(active_size - s))
+        r = s + int(((_next_random(state) >> np.uint64(32)) * np.uint64(active_size - s)) >> np.uint64(32))
         order[s], order[r] = order[r], order[s]
 
 
