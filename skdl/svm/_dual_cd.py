@@ -98,16 +98,17 @@ def dual_cd_solve(sparse, X, nodes, indptr, n_features, y, C, squared_hinge, bia
     order = np.arange(n)
     state = np.array([np.uint64(seed) | np.uint64(1)], dtype=np.uint64)
     active_size, PG_max_old, PG_min_old = n, _INF, -_INF
-    n_iter = 0
+    n_iter, prefetched = 0, 0.0
     while n_iter < max_iter:
         PG_max_new, PG_min_new = -_INF, _INF
         _shuffle(order, active_size, state)
-        s, prefetched = 0, 0.0
+        s = 0
         while s < active_size:
             i = order[s]
             if sparse and s + 2 < active_size:
-                # Touch the row after next: the rows come in random order, and the load is then
-                # under way while this coordinate is worked on (about 15% faster measured).
+                # Touch the row after next: the rows come in random order, and its load is then
+                # under way while this coordinate is worked on (7-15% faster measured). The
+                # values go into a sum that is returned times 0, so the loads are kept.
                 ahead = order[s + 2]
                 if indptr[ahead] < indptr[ahead + 1]:
                     prefetched += nodes[indptr[ahead]].value
