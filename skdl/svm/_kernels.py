@@ -1,4 +1,4 @@
-r"""Kernels: whole blocks with BLAS for prediction and small problems, rows on demand for SMO.
+r"""Kernels as functions: the course's Gaussian kernel, and kernel blocks through BLAS for prediction.
 
 The four named kernels, as in scikit-learn and libsvm:
 
@@ -19,8 +19,6 @@ from numba import njit
 from sklearn.utils import gen_batches
 from sklearn.utils.extmath import safe_sparse_dot
 
-from ._smo import FULL, KERNEL_CODES, RowCache, RowKernel, kernel_diagonal
-from ._smo import squared_norms as _squared_norms
 
 # Blocks of a kernel matrix computed at once hold at most this many entries (32 MiB of float64).
 _BLOCK_ENTRIES = 2**22
@@ -104,7 +102,7 @@ def _csr_arrays(X):
 
 def as_csr(X):
     """Dense ``X`` as a CSR matrix (four times faster than ``scipy.sparse.csr_matrix(X)``)."""
-    data, indices, indptr = _csr_arrays(_writeable(X, np.float64))
+    data, indices, indptr = _csr_arrays(writeable(X, np.float64))
     return sp.csr_matrix((data, indices, indptr), shape=X.shape)
 
 
@@ -164,109 +162,7 @@ def kernel_times(X, Y, coef, kernel, *, gamma, coef0, degree):
     return out
 
 
-def _writeable(array, dtype):
+def writeable(array, dtype):
     """A C-contiguous, writeable array of ``dtype`` (numba compiles read-only arrays separately)."""
     array = np.ascontiguousarray(array, dtype=dtype)
     return array if array.flags.writeable else array.copy()
-
-
-def row_kernel(X, kernel, *, gamma, coef0, degree):
-    """The kernel as the SMO solver computes its rows on demand (a :class:`RowKernel`).
-
-    Dense data with few non-zeros (word indicators, say) is stored as CSR, and also as CSC so
-    that a row can be computed through the columns of its features: a row of the kernel then
-    costs the non-zeros it meets instead of ``n_samples * n_features``.
-    """
-    sparse, dense, data, indices, indptr = numba_rows(X)
-    n_samples = X.shape[0]
-    x_square = _squared_norms(sparse, dense, data, indptr, n_samples) if kernel == "rbf" else np.zeros(0)
-    if sparse:
-        by_column = sp.csr_matrix((data, indices, indptr), shape=X.shape).tocsc()
-        by_column.sort_indices()
-        col_ptr, col_rows, col_data = by_column.indptr, by_column.indices, by_column.data
-        dots = np.zeros(max(n_samples, X.shape[1]))
-    else:
-        col_ptr, col_rows, col_data, dots = np.zeros(1), np.zeros(0), np.zeros(0), np.zeros(0)
-    return RowKernel(
-        KERNEL_CODES[kernel], sparse, dense, data, indices, indptr,
-        _writeable(col_ptr, np.int64), _writeable(col_rows, np.int64), _writeable(col_data, np.float64),
-        _writeable(x_square, np.float64), float(gamma), float(coef0), int(degree),
-        dots, np.empty(n_samples), np.empty(n_samples, dtype=np.int64),
-    )
-
-
-def numba_rows(X):
-    """``(sparse, dense, data, indices, indptr)``: the rows of X as the numba solvers read them.
-
-    Mostly-zero dense data becomes CSR, so that a row costs its non-zeros; the unused form is an
-    empty array, so that one compiled solver serves both.
-    """
-    if mostly_zero(X):
-        X = as_csr(X)
-    if sp.issparse(X):
-        X = X.tocsr()
-        dense, data, indices, indptr = np.zeros((0, 0)), X.data, X.indices, X.indptr
-    else:
-        dense, data, indices, indptr = X, np.zeros(0), np.zeros(0), np.zeros(1)
-    return (sp.issparse(X), _writeable(dense, np.float64), _writeable(data, np.float64),
-            _writeable(indices, np.int64), _writeable(indptr, np.int64))
-
-
-def full_kernel():
-    """The solver's kernel when every row is in the cache already (nothing to compute)."""
-    empty, no_index = np.zeros(0), np.zeros(0, np.int64)
-    return RowKernel(FULL, False, np.zeros((0, 0)), empty, no_index, np.zeros(1, np.int64),
-                     np.zeros(1, np.int64), no_index, empty, empty, 0.0, 0.0, 0, empty, empty, no_index)
-
-
-def empty_cache(n, cache_size):
-    """An LRU cache for rows of length ``n`` within ``cache_size`` MB (two rows at least)."""
-    n_slots = int(min(n, max(2, cache_size * 2**20 // (4 * max(n, 1)))))
-    return _cache_around(np.empty((n_slots, n), dtype=np.float32), 0)
-
-
-def full_cache(Q):
-    """A cache holding every row of ``Q`` (n x n), stored in single precision as libsvm's."""
-    return _cache_around(np.asarray(Q, dtype=np.float32), Q.shape[0])
-
-
-def _cache_around(storage, n_filled):
-    n_slots, n = storage.shape
-    slot_of = np.full(n, -1, dtype=np.int64)
-    owner = np.full(n_slots, -1, dtype=np.int64)
-    length = np.zeros(n_slots, dtype=np.int64)
-    slot_of[:n_filled] = owner[:n_filled] = np.arange(n_filled)
-    length[:n_filled] = n
-    counters = np.array([0, n_filled], dtype=np.int64)
-    return RowCache(storage, slot_of, owner, length, np.zeros(n_slots, dtype=np.int64), counters)
-
-
-class TrainingKernel:
-    """The kernel of the training data, in the form the solver and the decision values need.
-
-    Named kernels compute rows on demand (``gram=None``); a precomputed or callable kernel gives
-    the whole Gram matrix. Both answer ``solver_inputs`` (the solver's kernel, row cache and
-    diagonal for a sub-problem) and ``between`` (a dense block of kernel values).
-    """
-
-    def __init__(self, X=None, kernel="rbf", *, gamma=1.0, coef0=0.0, degree=3, gram=None):
-        self.X, self.kernel, self.gram = X, kernel, gram
-        self.params = dict(gamma=gamma, coef0=coef0, degree=degree)
-        if gram is None:
-            self._rows = row_kernel(X, kernel, **self.params)
-
-    def solver_inputs(self, rows, y, cache_size):
-        """``(kernel, cache, QD)`` for the sub-problem on ``rows`` with labels ``y`` (+-1)."""
-        if self.gram is not None:
-            K = self.gram[np.ix_(rows, rows)]
-            QD = np.diag(K).copy()
-            K *= y[:, None]
-            K *= y[None, :]
-            return full_kernel(), full_cache(K), QD
-        return self._rows, empty_cache(len(rows), cache_size), kernel_diagonal(self._rows, rows)
-
-    def between(self, rows_a, rows_b):
-        """``K(x_a, x_b)`` for ``a`` in ``rows_a`` and ``b`` in ``rows_b``, dense float64."""
-        if self.gram is not None:
-            return self.gram[np.ix_(rows_a, rows_b)]
-        return kernel_matrix(self.X[rows_a], self.X[rows_b], self.kernel, **self.params)

@@ -33,9 +33,9 @@ ones only; before stopping, the full gradient is rebuilt from :math:`\bar G_t = 
 C_s} C_s Q_{ts}` and the free variables, and the test is repeated on all of them. Variables are
 kept in a permuted order with the active ones first, so the active set is a prefix.
 
-The rows of :math:`Q` come from an LRU cache of rows computed on demand, each valid up to a prefix
-length (the active set rarely needs a whole row), or holding every row when the whole matrix was
-computed beforehand with BLAS (:mod:`skdl.svm._kernels`).
+The rows of :math:`Q` come from :mod:`skdl.svm._kernel_rows`: an LRU cache of rows computed on
+demand, each valid up to a prefix length (the active set rarely needs a whole row), or holding
+every row of a given Gram matrix.
 
 The entry points release the GIL, so that fits in threads (``GridSearchCV`` with a threading
 backend) run in parallel.
@@ -49,246 +49,14 @@ information for training support vector machines", JMLR 6, 2005; C.-C. Chang and
 support vector machines using sequential minimal optimization", 1998.
 """
 
-from collections import namedtuple
-
 import numpy as np
 from numba import njit
 
-# Kernel codes understood by the row computation; FULL means every row is already in the cache.
-LINEAR, POLY, RBF, SIGMOID, FULL = 0, 1, 2, 3, 4
-KERNEL_CODES = {"linear": LINEAR, "poly": POLY, "rbf": RBF, "sigmoid": SIGMOID}
+from ._kernel_rows import get_row, swap_cached
 
-# What the row computation needs: the data as dense rows (``X``) or as CSR (``data``,
-# ``indices``, ``indptr``) and CSC (``col_ptr``, ``col_rows``, ``col_data``), the unused form
-# empty; the squared norms (RBF); the kernel's parameters; and scratch space of one row.
-RowKernel = namedtuple("RowKernel", [
-    "kind", "sparse", "X", "data", "indices", "indptr", "col_ptr", "col_rows", "col_data",
-    "x_square", "gamma", "coef0", "degree", "dots", "values", "bits",
-])
-# The LRU cache of rows, indexed by position like every array of the solver: ``storage`` (n_slots,
-# n) single precision, ``slot_of[t]`` (-1 when not cached), ``owner[slot]``, ``length[slot]`` (the
-# row is valid for its first length[slot] positions), ``stamp[slot]`` (last use) and ``counters``
-# = [clock, slots in use].
-RowCache = namedtuple("RowCache", ["storage", "slot_of", "owner", "length", "stamp", "counters"])
-
-_LOWER, _UPPER, _FREE = 0, 1, 2
 _TAU = 1e-12
 _INF = np.inf
-
-
-# --- kernel values ---------------------------------------------------------------------------
-
-
-@njit(cache=True, fastmath={"reassoc"})
-def _dense_dot(X, a, b):
-    total = 0.0
-    for f in range(X.shape[1]):
-        total += X[a, f] * X[b, f]
-    return total
-
-
-# Inlined into the row loop: as a call it made the sparse kernel rows 1.5x slower (measured).
-@njit(cache=True, fastmath={"reassoc"}, inline="always")
-def _sparse_dot(data, indices, indptr, dense_a, b):
-    total = 0.0
-    for p in range(indptr[b], indptr[b + 1]):
-        total += data[p] * dense_a[indices[p]]
-    return total
-
-
-@njit(cache=True)
-def _kernel_from_dot(kind, dot, sq_a, sq_b, gamma, coef0, degree):
-    if kind == LINEAR:
-        return dot
-    if kind == POLY:
-        return (gamma * dot + coef0) ** degree
-    if kind == RBF:
-        return np.exp(-gamma * (sq_a + sq_b - 2.0 * dot))
-    return np.tanh(gamma * dot + coef0)
-
-
-# exp(x) = 2**k exp(r), k = round(x / ln 2), with ln 2 split in two for an exact reduction.
-_LOG2_E = 1.4426950408889634
-_LN2_HIGH = 6.93147180369123816490e-01
-_LN2_LOW = 1.90821492927058770002e-10
-
-
-@njit(cache=True, fastmath={"contract"})
-def _exp_nonpositive(values, bits):
-    r"""``values = exp(values)`` in place for values <= 0, within one ulp, in a loop that vectorises.
-
-    The RBF kernel spends most of its time in ``exp``; the scalar library call does not
-    vectorise. Here the reduced argument :math:`|r| \le \ln 2 / 2` goes through the degree-13
-    Taylor polynomial (truncation error below :math:`10^{-17}`) and :math:`2^k` is built from its
-    exponent bits (``bits`` is int64 scratch of the same length). Arguments below -700 give
-    :math:`e^{-700}`, zero in the single-precision cache.
-    """
-    for t in range(values.shape[0]):
-        x = max(values[t], -700.0)
-        k = np.floor(x * _LOG2_E + 0.5)
-        r = (x - k * _LN2_HIGH) - k * _LN2_LOW
-        p = 1.0 / 6227020800.0
-        p = p * r + 1.0 / 479001600.0
-        p = p * r + 1.0 / 39916800.0
-        p = p * r + 1.0 / 3628800.0
-        p = p * r + 1.0 / 362880.0
-        p = p * r + 1.0 / 40320.0
-        p = p * r + 1.0 / 5040.0
-        p = p * r + 1.0 / 720.0
-        p = p * r + 1.0 / 120.0
-        p = p * r + 1.0 / 24.0
-        p = p * r + 1.0 / 6.0
-        p = p * r + 0.5
-        p = p * r + 1.0
-        values[t] = p * r + 1.0
-        bits[t] = (np.int64(k) + 1023) << 52
-    scale = bits.view(np.float64)
-    for t in range(values.shape[0]):
-        values[t] *= scale[t]
-
-
-@njit(cache=True)
-def _sparse_dots_by_column(kernel, a):
-    r"""``kernel.dots[b] += x_a . x_b`` for every sample b, through the columns of ``a``'s features.
-
-    Each column's non-zeros are visited once, so this costs :math:`\sum_{f \in x_a} n_f` (the
-    column sizes), at most nnz(X): for word indicators about five times less than sample by
-    sample. The terms of each sum come in increasing feature order, as in a row-by-row dot.
-    """
-    dots = kernel.dots
-    for p in range(kernel.indptr[a], kernel.indptr[a + 1]):
-        value = kernel.data[p]
-        column = kernel.indices[p]
-        for q in range(kernel.col_ptr[column], kernel.col_ptr[column + 1]):
-            dots[kernel.col_rows[q]] += value * kernel.col_data[q]
-
-
-@njit(cache=True)
-def _fill_row(kernel, rows, y, perm, t, out, start, end):
-    """``out[k] = y_t y_k K(x_t, x_k)`` for the positions ``start <= k < end``."""
-    kind, sparse, X, data, indices, indptr = kernel.kind, kernel.sparse, kernel.X, kernel.data, kernel.indices, kernel.indptr
-    x_square, gamma, coef0, degree, values = kernel.x_square, kernel.gamma, kernel.coef0, kernel.degree, kernel.values
-    a = rows[perm[t]]
-    by_column = False
-    if sparse:
-        # Through the columns when that visits fewer non-zeros than the rows start..end would.
-        column_cost = 0
-        for p in range(indptr[a], indptr[a + 1]):
-            column_cost += kernel.col_ptr[indices[p] + 1] - kernel.col_ptr[indices[p]]
-        row_cost = (end - start) * (len(data) / max(len(indptr) - 1, 1))
-        by_column = column_cost < row_cost
-        if by_column:
-            _sparse_dots_by_column(kernel, a)
-        else:
-            for p in range(indptr[a], indptr[a + 1]):
-                kernel.dots[indices[p]] = data[p]
-    for k in range(start, end):
-        b = rows[perm[k]]
-        if by_column:
-            dot = kernel.dots[b]
-        elif sparse:
-            dot = _sparse_dot(data, indices, indptr, kernel.dots, b)
-        else:
-            dot = _dense_dot(X, a, b)
-        if kind == RBF:
-            values[k] = -gamma * (x_square[a] + x_square[b] - 2.0 * dot)
-        else:
-            values[k] = _kernel_from_dot(kind, dot, 0.0, 0.0, gamma, coef0, degree)
-    # Leave the scratch row at zero for the next call, whichever way it was used.
-    if by_column:
-        kernel.dots[: len(indptr) - 1] = 0.0
-    elif sparse:
-        for p in range(indptr[a], indptr[a + 1]):
-            kernel.dots[indices[p]] = 0.0
-    if kind == RBF:
-        _exp_nonpositive(values[start:end], kernel.bits[start:end])
-    y_t = y[t]
-    for k in range(start, end):
-        out[k] = y_t * y[k] * values[k]
-
-
-@njit(cache=True, fastmath={"reassoc"}, inline="always")
-def _self_dot(sparse, X, data, indptr, a):
-    total = 0.0
-    if sparse:
-        for p in range(indptr[a], indptr[a + 1]):
-            total += data[p] * data[p]
-    else:
-        for f in range(X.shape[1]):
-            total += X[a, f] * X[a, f]
-    return total
-
-
-@njit(cache=True, nogil=True)
-def squared_norms(sparse, X, data, indptr, n):
-    r""":math:`\lVert x_a\rVert^2` of the first ``n`` samples, summed as the kernel rows are."""
-    out = np.empty(n)
-    for a in range(n):
-        out[a] = _self_dot(sparse, X, data, indptr, a)
-    return out
-
-
-@njit(cache=True, nogil=True)
-def kernel_diagonal(kernel, rows):
-    """:math:`K(x_r, x_r)` for each row ``r`` of ``rows``, computed as the rows are."""
-    diagonal = np.empty(len(rows))
-    sparse, X, data, indptr, x_square = kernel.sparse, kernel.X, kernel.data, kernel.indptr, kernel.x_square
-    for t in range(len(rows)):
-        a = rows[t]
-        dot = _self_dot(sparse, X, data, indptr, a)
-        if kernel.kind == RBF:  # written out: a call per row costs more than the row (n calls)
-            diagonal[t] = np.exp(-kernel.gamma * (x_square[a] + x_square[a] - 2.0 * dot))
-        else:
-            diagonal[t] = _kernel_from_dot(kernel.kind, dot, 0.0, 0.0, kernel.gamma, kernel.coef0, kernel.degree)
-    return diagonal
-
-
-# --- the LRU cache of kernel rows (RowCache) ---------------------------------------------------
-
-
-@njit(cache=True)
-def _take_slot(cache):
-    storage, slot_of, owner, length, stamp, counters = cache
-    if counters[1] < storage.shape[0]:
-        slot = counters[1]
-        counters[1] += 1
-        return slot
-    slot = np.argmin(stamp)  # the least recently used row makes room
-    slot_of[owner[slot]] = -1
-    return slot
-
-
-@njit(cache=True)
-def _get_row(cache, kernel, rows, y, perm, t, needed):
-    """The cached row of position ``t``, computed (or extended) up to ``needed`` positions."""
-    storage, slot_of, owner, length, stamp, counters = cache
-    slot = slot_of[t]
-    if slot < 0:
-        slot = _take_slot(cache)
-        slot_of[t], owner[slot], length[slot] = slot, t, 0
-    counters[0] += 1
-    stamp[slot] = counters[0]
-    if length[slot] < needed:
-        _fill_row(kernel, rows, y, perm, t, storage[slot], length[slot], needed)
-        length[slot] = needed
-    return storage[slot]
-
-
-@njit(cache=True)
-def _swap_cached(cache, i, j):
-    """Exchange positions ``i < j`` in the cache: the rows they own and, inside rows, the columns."""
-    storage, slot_of, owner, length, stamp, counters = cache
-    slot_i, slot_j = slot_of[i], slot_of[j]
-    slot_of[i], slot_of[j] = slot_j, slot_i
-    if slot_i >= 0:
-        owner[slot_i] = j
-    if slot_j >= 0:
-        owner[slot_j] = i
-    for slot in range(counters[1]):
-        if length[slot] > j:
-            storage[slot, i], storage[slot, j] = storage[slot, j], storage[slot, i]
-        elif length[slot] > i:
-            length[slot] = i  # column j was never computed: keep the part still valid
+_LOWER, _UPPER, _FREE = 0, 1, 2
 
 
 # --- the solver ------------------------------------------------------------------------------
@@ -319,7 +87,7 @@ def _swap_index(state, cache, i, j):
     _swap(QD, i, j)
     _swap(status, i, j)
     _swap(perm, i, j)
-    _swap_cached(cache, i, j)
+    swap_cached(cache, i, j)
 
 
 @njit(cache=True)
@@ -415,7 +183,7 @@ def _update_G_bar(state, cache, kernel, rows, t, was_upper, n):
     is_upper = status[t] == _UPPER
     if was_upper == is_upper:
         return
-    Q_t = _get_row(cache, kernel, rows, y, perm, t, n)
+    Q_t = get_row(cache, kernel, rows, y, perm, t, n)
     sign = 1.0 if is_upper else -1.0
     for k in range(n):
         G_bar[k] += sign * C[t] * Q_t[k]
@@ -437,14 +205,14 @@ def _reconstruct_gradient(state, cache, kernel, rows, active_size):
     # Use whichever rows are cheaper: one short row per shrunk variable, or one long row per free one.
     if n_free * n > 2 * active_size * (n - active_size):
         for s in range(active_size, n):
-            Q_s = _get_row(cache, kernel, rows, y, perm, s, active_size)
+            Q_s = get_row(cache, kernel, rows, y, perm, s, active_size)
             for k in range(active_size):
                 if status[k] == _FREE:
                     G[s] += alpha[k] * Q_s[k]
     else:
         for k in range(active_size):
             if status[k] == _FREE:
-                Q_k = _get_row(cache, kernel, rows, y, perm, k, n)
+                Q_k = get_row(cache, kernel, rows, y, perm, k, n)
                 for s in range(active_size, n):
                     G[s] += alpha[k] * Q_k[s]
 
@@ -552,21 +320,21 @@ def smo_solve(kernel, cache, rows, y, C, QD, tol, max_iter, shrinking):
                 i, G_max = _max_violator(state, active_size)
         j = -1
         if i >= 0:
-            Q_i = _get_row(cache, kernel, rows, y, perm, i, active_size)
+            Q_i = get_row(cache, kernel, rows, y, perm, i, active_size)
             j = _second_order_partner(state, Q_i, i, G_max, active_size, tol)
         if j < 0:
             _reconstruct_gradient(state, cache, kernel, rows, active_size)
             active_size = n
             i, G_max = _max_violator(state, active_size)
             if i >= 0:
-                Q_i = _get_row(cache, kernel, rows, y, perm, i, active_size)
+                Q_i = get_row(cache, kernel, rows, y, perm, i, active_size)
                 j = _second_order_partner(state, Q_i, i, G_max, active_size, tol)
             if j < 0:
                 break
             counter = 1  # shrink again at the next iteration
         n_iter += 1
-        Q_i = _get_row(cache, kernel, rows, y, perm, i, active_size)
-        Q_j = _get_row(cache, kernel, rows, y, perm, j, active_size)
+        Q_i = get_row(cache, kernel, rows, y, perm, i, active_size)
+        Q_j = get_row(cache, kernel, rows, y, perm, j, active_size)
         delta_i, delta_j = _step_pair(state, Q_i, Q_j, i, j)
         was_upper_i, was_upper_j = status[i] == _UPPER, status[j] == _UPPER
         status[i], status[j] = _status(alpha[i], C[i]), _status(alpha[j], C[j])

@@ -16,7 +16,8 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._compat import Interval, StrOptions, _fit_context, _safe_indexing, validate_data
 from ..utils._progress import EpochPrinter
 from ..utils._validation import check_classification_labels, check_sample_weight
-from ._kernels import TrainingKernel, kernel_matrix, kernel_times, resolve_gamma
+from ._kernel_rows import TrainingKernel
+from ._kernels import kernel_matrix, kernel_times, resolve_gamma
 from ._ovo import class_pairs, libsvm_layout, ovr_scores, pair_problem, vote
 from ._platt import couple, cross_validated_decision, fit_sigmoid, pairwise_probability
 from ._smo import smo_solve
