@@ -12,9 +12,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import pairwise_distances
 
 from skdl.cluster import KMeans
-from skdl.cluster import _kmeans
-from skdl.cluster._kmeans import _closest_centroids, _compute_centroids
+from skdl.cluster import _lloyd
+from skdl.cluster._hamerly import kmeans_single_hamerly
+from skdl.cluster._lloyd import centroids_from_sums, cluster_sums, frame_of, kmeans_single_lloyd, nearest_centroids
 from skdl.datasets import load_bird_image, load_kmeans_points
+from skdl.utils._progress import EpochPrinter
 
 COURSE_INIT = np.array([[3.0, 3.0], [6.0, 2.0], [8.0, 5.0]])
 
@@ -28,8 +30,18 @@ def _reference_kmeans(X, centroids, n_iter):
     return centroids, idx
 
 
-def _sq_norms(X):
-    return np.einsum("ij,ij->i", X, X)
+def _closest_centroids(X, centroids):
+    """findClosestCentroids through the shared kernel: labels and squared distances in data units."""
+    frame = frame_of(X)
+    labels, nearest_sq, _ = nearest_centroids(X, frame, frame.to_frame(centroids))
+    return labels, nearest_sq * frame.scale**2
+
+
+def _compute_centroids(X, labels, sample_weight, previous):
+    """computeCentroids through the shared kernels, in data units."""
+    frame = frame_of(X)
+    sums, weights = cluster_sums(X, frame, labels, sample_weight, len(previous))
+    return frame.from_frame(centroids_from_sums(sums, weights, frame.to_frame(previous)), X.dtype)
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +53,14 @@ def blobs():
 
 def test_closest_centroids_match_the_course():
     X = load_kmeans_points()
-    labels, _ = _closest_centroids(X, COURSE_INIT, _sq_norms(X))
+    labels, _ = _closest_centroids(X, COURSE_INIT)
     # The course prints 1 3 2 (1-based) for the first three examples.
     np.testing.assert_array_equal(labels[:3], [0, 2, 1])
 
 
 def test_compute_centroids_match_the_course():
     X = load_kmeans_points()
-    labels, _ = _closest_centroids(X, COURSE_INIT, _sq_norms(X))
+    labels, _ = _closest_centroids(X, COURSE_INIT)
     centroids = _compute_centroids(X, labels, np.ones(len(X)), COURSE_INIT)
     expected = [[2.428301, 3.157924], [5.813503, 2.633656], [7.119387, 3.616684]]
     np.testing.assert_allclose(centroids, expected, atol=1e-6)
@@ -135,20 +147,20 @@ def test_sample_weight_equals_repetition_from_the_same_start(blobs):
     assert weighted.inertia_ == pytest.approx(repeated.inertia_, rel=1e-10)
 
 
-def test_chunked_distances_give_the_same_answer(blobs, monkeypatch):
+def test_blocked_distances_give_the_same_answer(blobs, monkeypatch):
     X, init = blobs
     whole = KMeans(n_clusters=4, init=init).fit(X)
-    monkeypatch.setattr(_kmeans, "_BLOCK_ENTRIES", 4 * 64)  # chunks of 64 rows
-    monkeypatch.setattr(_kmeans, "_MIN_CHUNK_ROWS", 16)
-    assert len(_kmeans._chunks(len(X), 4)) == 10
-    chunked = KMeans(n_clusters=4, init=init).fit(X)
-    np.testing.assert_array_equal(chunked.labels_, whole.labels_)
-    np.testing.assert_allclose(chunked.cluster_centers_, whole.cluster_centers_, rtol=1e-12)
+    monkeypatch.setattr(_lloyd, "_BLOCK_ENTRIES", 4 * 16)  # blocks of 16 rows
+    assert len(_lloyd.row_blocks_for(len(X), 4)) == 38
+    blocked = KMeans(n_clusters=4, init=init).fit(X)
+    np.testing.assert_array_equal(blocked.labels_, whole.labels_)
+    np.testing.assert_allclose(blocked.cluster_centers_, whole.cluster_centers_, rtol=1e-12)
+    np.testing.assert_allclose(blocked.transform(X), whole.transform(X), rtol=1e-12)
 
 
 def test_ties_go_to_the_first_centroid():
     X = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 0.0]])
-    labels, min_sq = _closest_centroids(X, np.array([[0.0, 0.0], [2.0, 0.0]]), _sq_norms(X))
+    labels, min_sq = _closest_centroids(X, np.array([[0.0, 0.0], [2.0, 0.0]]))
     np.testing.assert_array_equal(labels, [0, 1, 0])
     np.testing.assert_allclose(min_sq, [0.0, 0.0, 1.0])
 
@@ -203,7 +215,7 @@ def test_explicit_init_with_several_runs_warns(blobs):
         (np.array([[0.0, np.nan], [1.0, 1.0], [2.0, 2.0]]), {"n_clusters": 2}, "NaN"),
         (np.ones((3, 2)), {"n_clusters": 4}, "n_samples=3 should be >= n_clusters=4"),
         (np.ones((5, 2)), {"n_clusters": 2, "init": np.ones((3, 2))}, "init should have shape"),
-        (sp.csr_matrix(np.eye(4)), {"n_clusters": 2}, "[Ss]parse"),
+        (sp.csr_matrix(np.eye(4)), {"n_clusters": 5}, "n_samples=4 should be >= n_clusters=5"),
     ],
 )
 def test_bad_input_is_refused(X, params, message):
@@ -252,19 +264,21 @@ def test_too_few_positively_weighted_samples_get_a_clear_error():
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_hamerly_bounds_give_exactly_the_lloyd_iterations(weighted):
-    from skdl.cluster._hamerly import _kmeans_single_hamerly
-    from skdl.cluster._kmeans import _kmeans_single_lloyd
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_hamerly_bounds_give_exactly_the_lloyd_iterations(weighted, n_threads, monkeypatch):
+    from skdl.cluster import _hamerly
 
+    monkeypatch.setattr(_hamerly, "_MIN_BLOCK_ROWS", 4000)  # several blocks, one thread each
     X, _ = make_blobs(n_samples=20_000, n_features=5, centers=12, cluster_std=3.0, random_state=3)
-    X -= X.mean(axis=0)
     weights = np.random.default_rng(0).uniform(0.5, 2.0, len(X)) if weighted else np.ones(len(X))
-    start = X[np.random.default_rng(4).choice(len(X), 12, replace=False)]
-    norms = np.einsum("ij,ij->i", X, X)
-    lloyd = _kmeans_single_lloyd(X, weights, start, norms, 300, 0.0)
-    hamerly = _kmeans_single_hamerly(X, weights, start, norms, 300, 0.0)
+    frame = frame_of(X)
+    start = frame.to_frame(X[np.random.default_rng(4).choice(len(X), 12, replace=False)])
+    silent = EpochPrinter(0, "KMeans")
+    lloyd = kmeans_single_lloyd(X, frame, weights, start, 300, 0.0, 1, silent)
+    hamerly = kmeans_single_hamerly(X, frame, weights, start, 300, 0.0, n_threads, silent)
     np.testing.assert_array_equal(hamerly[0], lloyd[0])
     np.testing.assert_allclose(hamerly[1], lloyd[1], rtol=1e-10, atol=1e-10)
+    assert hamerly[2] == pytest.approx(lloyd[2], rel=1e-12)
     assert hamerly[3] == lloyd[3] and hamerly[3] > 10  # same number of iterations, and not trivially few
 
 

@@ -110,7 +110,10 @@ _EXPECTED_FAILURES = {
     "CollaborativeFilter": {check: _two_id_columns_reason for check in COLLABORATIVE_FILTER_N_COLUMNS_CHECKS},
     "MLPClassifier": _MLP_FAILURES,
     "MLPRegressor": _MLP_FAILURES,
-    "KMeans": {"check_sample_weight_equivalence_on_dense_data": _kmeans_random_init_reason},
+    "KMeans": {
+        "check_sample_weight_equivalence_on_dense_data": _kmeans_random_init_reason,
+        "check_sample_weight_equivalence_on_sparse_data": _kmeans_random_init_reason,
+    },
 }
 
 

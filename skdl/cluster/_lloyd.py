@@ -1,0 +1,436 @@
+r"""Lloyd's two steps, written once for every K-means path (dense, sparse, in memory, on Dask).
+
+K-means alternates the course's two steps (``findClosestCentroids``, ``computeCentroids``):
+
+.. math::
+
+    c^{(i)} = \arg\min_j \lVert x^{(i)} - \mu_j\rVert^2, \qquad
+    \mu_j = \frac{\sum_{c^{(i)}=j} w_i x^{(i)}}{\sum_{c^{(i)}=j} w_i}.
+
+Everything here works in a *frame*: coordinates :math:`z = (x - m) / s` with :math:`m` the centre
+of the data's bounding box and :math:`s` a power of two (1 unless the data's spread is extreme).
+The shift makes the expanded distance :math:`\lVert z\rVert^2 - 2 z\cdot\mu + \lVert\mu\rVert^2`
+(one matrix product per block of rows) as accurate as on centred data, however far the data lie
+from the origin; the power-of-two scale is exact and keeps squared distances inside the float64
+range for data near 1e300 or 1e-300. Distances and cluster sums are always accumulated in float64,
+also for float32 data. Sparse data are not shifted (that would densify them): their frame is a
+scale only, as scikit-learn's sparse K-means works on the raw rows.
+
+The loops that are the algorithm (the nearest and second-nearest centroid of each row, the
+cluster sums, the distortion) are numba kernels that release the GIL, so row blocks run on all
+cores from a thread pool whose size the estimator's ``n_jobs`` sets.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+from numba import njit
+
+from ..utils._threads import map_in_threads
+
+# A block of rows holds at most this many float64 entries (512 KiB) of centred data or of
+# products with the centroids: small enough to stay in cache between the three steps.
+_BLOCK_ENTRIES = 2**16
+# Spreads outside [_TINY, _HUGE] are rescaled by a power of two (squares would under/overflow).
+_HUGE, _TINY = 1e100, 1e-100
+
+
+class Frame(NamedTuple):
+    """The coordinates the kernels work in: :math:`z = (x - \\text{shift}) / \\text{scale}`."""
+
+    shift: np.ndarray  # (n_features,) float64; zeros for sparse data
+    scale: float  # a power of two
+
+    @property
+    def inv_scale(self):
+        return 1.0 / self.scale
+
+    def to_frame(self, points):
+        """Dense points (m, n_features) in data coordinates -> float64 frame coordinates."""
+        return (np.asarray(points, dtype=np.float64) - self.shift) * self.inv_scale
+
+    def from_frame(self, points, dtype):
+        """Frame coordinates -> data coordinates in ``dtype``."""
+        return (points * self.scale + self.shift).astype(dtype, copy=False)
+
+    def rows(self, X, rows):
+        """Rows ``rows`` (a slice or indices) of ``X`` in frame coordinates, as a dense float64 array."""
+        if sp.issparse(X):
+            return X[rows].toarray().astype(np.float64, copy=False) * self.inv_scale
+        block = np.subtract(X[rows], self.shift, dtype=np.float64)
+        if self.scale != 1.0:
+            block *= self.inv_scale
+        return block
+
+
+def _power_of_two_scale(spread):
+    if spread > _HUGE or 0 < spread < _TINY:
+        return float(2.0 ** np.frexp(spread)[1])
+    return 1.0
+
+
+def frame_of(X):
+    """The frame of ``X``: its bounding box's centre (zero for sparse ``X``) and a safe scale."""
+    if sp.issparse(X):
+        spread = float(np.abs(X.data).max()) if X.nnz else 0.0
+        return Frame(np.zeros(X.shape[1]), _power_of_two_scale(spread))
+    # Halves first: (hi - lo) itself can overflow for data spanning +-1e308.
+    low, high = X.min(axis=0).astype(np.float64) / 2, X.max(axis=0).astype(np.float64) / 2
+    spread = float(np.max(high - low)) * 2 if X.size else 0.0
+    return Frame(low + high, _power_of_two_scale(spread))
+
+
+def mean_variance(X, frame):
+    """Mean over the features of each feature's variance, in frame units (the tolerance's scale)."""
+    if sp.issparse(X):
+        X = X.tocsr()
+        return _csr_mean_variance(X.data, X.indices, X.indptr, X.shape[1], frame.inv_scale)
+    return _dense_mean_variance(X, frame.shift, frame.inv_scale)
+
+
+@njit(cache=True, nogil=True)
+def _dense_mean_variance(X, shift, inv_scale):
+    n, p = X.shape
+    sums, squares = np.zeros(p), np.zeros(p)
+    for i in range(n):
+        for f in range(p):
+            z = (X[i, f] - shift[f]) * inv_scale
+            sums[f] += z
+            squares[f] += z * z
+    # The frame's shift is the box centre, so these shifted moments lose no accuracy that matters
+    # for a tolerance: the variance is at least range^2 / (2n), their rounding eps range^2 / 4.
+    means = sums / n
+    return max(np.mean(squares / n - means * means), 0.0)
+
+
+@njit(cache=True, nogil=True)
+def _csr_mean_variance(data, indices, indptr, n_features, inv_scale):
+    n = indptr.size - 1
+    means = np.zeros(n_features)
+    counts = np.zeros(n_features)
+    for position in range(indptr[n]):
+        means[indices[position]] += data[position] * inv_scale
+        counts[indices[position]] += 1
+    means /= n
+    # Two passes: the implicit zeros count (0 - mean)^2 each.
+    squares = (n - counts) * means * means
+    for position in range(indptr[n]):
+        d = data[position] * inv_scale - means[indices[position]]
+        squares[indices[position]] += d * d
+    return np.mean(squares) / n
+
+
+def row_blocks_for(n_rows, width):
+    """Contiguous slices of at most ``_BLOCK_ENTRIES / width`` rows covering ``range(n_rows)``."""
+    size = max(16, _BLOCK_ENTRIES // max(width, 1))
+    return [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
+
+
+@njit(cache=True, nogil=True)
+def _nearest_two_from_products(products, z_squared, c_squared, labels, nearest_sq, second_sq):
+    r"""Nearest centroid and the squared distances to the nearest and the second nearest.
+
+    ``products[i, j]`` is :math:`z_i\cdot\mu_j`, so :math:`\lVert z_i-\mu_j\rVert^2 = \lVert z_i
+    \rVert^2 - 2 z_i\cdot\mu_j + \lVert\mu_j\rVert^2`. Ties go to the first centroid. The scan is
+    written without branches (min / max / select), twice as fast as ``np.argmin`` per row.
+    """
+    m, k = products.shape
+    for i in range(m):
+        best = 0
+        best_d = c_squared[0] - 2.0 * products[i, 0]
+        second_d = np.inf
+        for j in range(1, k):
+            d = c_squared[j] - 2.0 * products[i, j]
+            second_d = min(second_d, max(best_d, d))
+            best = j if d < best_d else best
+            best_d = min(best_d, d)
+        labels[i] = best
+        nearest_sq[i] = max(best_d + z_squared[i], 0.0)
+        second_sq[i] = max(second_d + z_squared[i], 0.0)
+
+
+@njit(cache=True, nogil=True)
+def _csr_row_squared_norms(data, indptr, inv_scale):
+    n = indptr.size - 1
+    out = np.empty(n)
+    for i in range(n):
+        total = 0.0
+        for position in range(indptr[i], indptr[i + 1]):
+            z = data[position] * inv_scale
+            total += z * z
+        out[i] = total
+    return out
+
+
+def _block_products(X, rows, frame, points):
+    """``(Z @ points.T, ||z||^2)`` for the rows ``rows`` of ``X`` in frame coordinates."""
+    if sp.issparse(X):
+        block = X[rows]
+        products = np.asarray(block @ points.T, dtype=np.float64)
+        if frame.scale != 1.0:
+            products *= frame.inv_scale
+        return products, _csr_row_squared_norms(block.data, block.indptr, frame.inv_scale)
+    Z = frame.rows(X, rows)
+    return Z @ points.T, np.einsum("ij,ij->i", Z, Z)
+
+
+def nearest_centroids(X, frame, centroids, n_threads=1):
+    """The course's ``findClosestCentroids`` for every row of ``X``, in blocks on ``n_threads``.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        The data, in data coordinates.
+    frame : Frame
+        The coordinates to compute in.
+    centroids : ndarray of shape (n_clusters, n_features)
+        The centroids in frame coordinates (float64).
+    n_threads : int, default=1
+        Threads to spread the blocks over.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,) int32
+        :math:`c^{(i)}`, 0-based.
+    nearest_sq, second_sq : ndarrays of shape (n_samples,) float64
+        Squared distances (frame units) to the nearest and the second-nearest centroid
+        (``inf`` when there is one centroid).
+    """
+    n_samples = X.shape[0]
+    labels = np.empty(n_samples, dtype=np.int32)
+    nearest_sq, second_sq = np.empty(n_samples), np.empty(n_samples)
+    c_squared = np.einsum("ij,ij->i", centroids, centroids)
+
+    def assign(rows):
+        products, z_squared = _block_products(X, rows, frame, centroids)
+        _nearest_two_from_products(products, z_squared, c_squared, labels[rows], nearest_sq[rows], second_sq[rows])
+
+    map_in_threads(assign, row_blocks_for(n_samples, max(X.shape[1], centroids.shape[0])), n_threads)
+    return labels, nearest_sq, second_sq
+
+
+def squared_distances(X, frame, points, n_threads=1):
+    """Squared distances (frame units) of every row of ``X`` to every one of ``points``, (n, m)."""
+    out = np.empty((X.shape[0], points.shape[0]))
+    p_squared = np.einsum("ij,ij->i", points, points)
+
+    def fill(rows):
+        products, z_squared = _block_products(X, rows, frame, points)
+        products *= -2.0
+        products += z_squared[:, None]
+        products += p_squared
+        np.maximum(products, 0.0, out=out[rows])
+
+    map_in_threads(fill, row_blocks_for(X.shape[0], max(X.shape[1], points.shape[0])), n_threads)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _dense_cluster_sums(X, start, stop, shift, inv_scale, labels, sample_weight, sums, weights):
+    """Add :math:`w_i z_i` to ``sums[c_i]`` and :math:`w_i` to ``weights[c_i]`` for rows start..stop."""
+    p = X.shape[1]
+    for i in range(start, stop):
+        j, w = labels[i], np.float64(sample_weight[i])
+        weights[j] += w
+        for f in range(p):
+            sums[j, f] += w * ((X[i, f] - shift[f]) * inv_scale)
+
+
+@njit(cache=True, nogil=True)
+def _csr_cluster_sums(data, indices, indptr, start, stop, inv_scale, labels, sample_weight, sums, weights):
+    for i in range(start, stop):
+        j, w = labels[i], np.float64(sample_weight[i])
+        weights[j] += w
+        for position in range(indptr[i], indptr[i + 1]):
+            sums[j, indices[position]] += w * (data[position] * inv_scale)
+
+
+def add_cluster_sums(X, rows, frame, labels, sample_weight, sums, weights):
+    """The sums of :math:`\\mu_j`'s update over the rows ``rows`` (a slice), added to ``sums``, ``weights``."""
+    if sp.issparse(X):
+        _csr_cluster_sums(X.data, X.indices, X.indptr, rows.start, rows.stop, frame.inv_scale,
+                          labels, sample_weight, sums, weights)
+    else:
+        _dense_cluster_sums(X, rows.start, rows.stop, frame.shift, frame.inv_scale, labels, sample_weight,
+                            sums, weights)
+
+
+def cluster_sums(X, frame, labels, sample_weight, n_clusters, n_threads=1):
+    """Weighted sum of the samples (frame coordinates) and total weight of each cluster, float64."""
+    def part(rows):
+        sums, weights = np.zeros((n_clusters, X.shape[1])), np.zeros(n_clusters)
+        add_cluster_sums(X, rows, frame, labels, sample_weight, sums, weights)
+        return sums, weights
+
+    n_samples = X.shape[0]
+    size = max(8192, -(-n_samples // max(n_threads, 1)))
+    parts = map_in_threads(part, [slice(s, min(s + size, n_samples)) for s in range(0, n_samples, size)], n_threads)
+    if not parts:
+        return np.zeros((n_clusters, X.shape[1])), np.zeros(n_clusters)
+    return sum(p[0] for p in parts), sum(p[1] for p in parts)
+
+
+@njit(cache=True, nogil=True)
+def _dense_distortion(X, start, stop, shift, inv_scale, centroids, labels, sample_weight):
+    r""":math:`\sum_i w_i \lVert z_i - \mu_{c_i}\rVert^2` over rows start..stop, the differences taken directly."""
+    p = X.shape[1]
+    total = 0.0
+    for i in range(start, stop):
+        j = labels[i]
+        d = 0.0
+        for f in range(p):
+            diff = (X[i, f] - shift[f]) * inv_scale - centroids[j, f]
+            d += diff * diff
+        total += np.float64(sample_weight[i]) * d
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _csr_distortion(data, indices, indptr, inv_scale, centroids, c_squared, labels, sample_weight):
+    total = 0.0
+    for i in range(indptr.size - 1):
+        j = labels[i]
+        # ||z - mu||^2 = ||mu||^2 + sum over the stored entries of (z_f^2 - 2 z_f mu_f).
+        d = c_squared[j]
+        for position in range(indptr[i], indptr[i + 1]):
+            z = data[position] * inv_scale
+            d += z * (z - 2.0 * centroids[j, indices[position]])
+        total += np.float64(sample_weight[i]) * max(d, 0.0)
+    return total
+
+
+def distortion(X, frame, centroids, labels, sample_weight, n_threads=1):
+    """The inertia of ``labels`` under ``centroids`` (frame units), in float64."""
+    if sp.issparse(X):
+        c_squared = np.einsum("ij,ij->i", centroids, centroids)
+        return float(_csr_distortion(X.data, X.indices, X.indptr, frame.inv_scale, centroids, c_squared,
+                                     labels, sample_weight))
+    n_samples = X.shape[0]
+    size = max(8192, -(-n_samples // max(n_threads, 1)))
+    blocks = [slice(s, min(s + size, n_samples)) for s in range(0, n_samples, size)]
+    return float(sum(map_in_threads(
+        lambda rows: _dense_distortion(X, rows.start, rows.stop, frame.shift, frame.inv_scale, centroids,
+                                       labels, sample_weight),
+        blocks, n_threads,
+    )))
+
+
+class FarthestSamples(NamedTuple):
+    """The positively weighted samples farthest from their centroid, farthest first (ties by row)."""
+
+    sq_distances: np.ndarray  # (m,)
+    rows: np.ndarray  # (m,) row indices (global)
+    points: np.ndarray  # (m, n_features) frame coordinates
+    labels: np.ndarray  # (m,)
+    weights: np.ndarray  # (m,)
+
+
+def farthest_samples(X, frame, labels, nearest_sq, sample_weight, count, offset=0):
+    """The ``count`` positively weighted rows of ``X`` farthest from their centroid.
+
+    ``offset`` is the global index of ``X``'s first row (for a chunk of a larger array).
+    At most ``2 * n_clusters`` are ever needed: :func:`relocate_empty_clusters` fills at most
+    one cluster per sample and skips at most one sample per cluster.
+    """
+    positive = np.flatnonzero(sample_weight > 0)
+    order = positive[np.argsort(-nearest_sq[positive], kind="stable")[:count]]
+    return FarthestSamples(nearest_sq[order], order + offset, frame.rows(X, order), labels[order],
+                           np.asarray(sample_weight[order], dtype=np.float64))
+
+
+def merge_farthest(parts, count):
+    """The ``count`` farthest of several :class:`FarthestSamples`, in the same order as one of all rows."""
+    sq = np.concatenate([p.sq_distances for p in parts])
+    rows = np.concatenate([p.rows for p in parts])
+    order = np.lexsort((rows, -sq))[:count]
+    return FarthestSamples(sq[order], rows[order], np.concatenate([p.points for p in parts])[order],
+                           np.concatenate([p.labels for p in parts])[order],
+                           np.concatenate([p.weights for p in parts])[order])
+
+
+def relocate_empty_clusters(sums, weights, farthest):
+    """Move each empty cluster onto one of the samples farthest from their centroid (in place).
+
+    The sample leaves its old cluster's sum so that no point counts twice, and a cluster is never
+    emptied to fill another; clusters left empty (fewer distinct samples than clusters) keep
+    their previous centroid.
+    """
+    empty = list(np.flatnonzero(weights == 0))
+    for sq, point, old, weight in zip(farthest.sq_distances, farthest.points, farthest.labels, farthest.weights):
+        if not empty or sq <= 0:
+            break
+        if weights[old] - weight <= 0:
+            continue
+        cluster = empty.pop(0)
+        sums[old] -= weight * point
+        weights[old] -= weight
+        sums[cluster] = weight * point
+        weights[cluster] = weight
+
+
+def centroids_from_sums(sums, weights, previous):
+    r"""The course's ``computeCentroids``: :math:`\mu_j = S_j / W_j`; an empty cluster keeps ``previous``."""
+    occupied = weights > 0
+    centroids = previous.copy()
+    centroids[occupied] = sums[occupied] / weights[occupied, None]
+    return centroids
+
+
+def lloyd_iterations(statistics, farthest, centroids, max_iter, tol, progress):
+    r"""Lloyd's algorithm from ``centroids`` (frame coordinates), the data reached through two callables.
+
+    ``statistics(centroids)`` assigns every sample to its nearest centroid and returns
+    ``(sums, weights, inertia)`` of that assignment: :math:`S_j = \sum_{c_i=j} w_i z_i`,
+    :math:`W_j = \sum_{c_i=j} w_i` and :math:`\sum_i w_i \lVert z_i - \mu_{c_i}\rVert^2`.
+    ``farthest(centroids, count)`` returns the :class:`FarthestSamples` of the same assignment,
+    asked for only when a cluster is empty. The data may be in memory or in chunks on a cluster:
+    only these k x p statistics reach this loop.
+
+    Stops when the total squared shift of the centroids is at most ``tol`` (an unchanged
+    assignment gives a shift of exactly 0).
+
+    Returns
+    -------
+    centroids, n_iter, converged
+    """
+    converged = False
+    for n_iter in range(1, max_iter + 1):
+        sums, weights, inertia = statistics(centroids)
+        progress.step(n_iter, inertia=inertia)
+        if np.any(weights == 0):
+            relocate_empty_clusters(sums, weights, farthest(centroids, 2 * centroids.shape[0]))
+        centroids_new = centroids_from_sums(sums, weights, centroids)
+        shift = float(np.sum((centroids_new - centroids) ** 2))
+        centroids = centroids_new
+        if shift <= tol:
+            converged = True
+            break
+    return centroids, n_iter, converged
+
+
+def kmeans_single_lloyd(X, frame, sample_weight, centroids, max_iter, tol, n_threads, progress):
+    """Plain Lloyd iterations on in-memory data (the sparse path; dense data use Hamerly's bounds).
+
+    Returns
+    -------
+    labels, centroids, inertia, n_iter, converged
+        Centroids and inertia in frame coordinates; ``labels`` the nearest of the final centroids.
+    """
+    n_clusters = centroids.shape[0]
+    state = {}
+
+    def statistics(centroids):
+        labels, nearest_sq, _ = nearest_centroids(X, frame, centroids, n_threads)
+        state.update(labels=labels, nearest_sq=nearest_sq, centroids=centroids)
+        sums, weights = cluster_sums(X, frame, labels, sample_weight, n_clusters, n_threads)
+        return sums, weights, float(nearest_sq @ sample_weight)
+
+    def farthest(centroids, count):
+        return farthest_samples(X, frame, state["labels"], state["nearest_sq"], sample_weight, count)
+
+    centroids, n_iter, converged = lloyd_iterations(statistics, farthest, centroids, max_iter, tol, progress)
+    if np.array_equal(centroids, state["centroids"]):  # an unchanged assignment: the last one is final
+        return state["labels"], centroids, float(state["nearest_sq"] @ sample_weight), n_iter, converged
+    labels, nearest_sq, _ = nearest_centroids(X, frame, centroids, n_threads)
+    return labels, centroids, float(nearest_sq @ sample_weight), n_iter, converged
