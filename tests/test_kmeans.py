@@ -151,7 +151,7 @@ def test_blocked_distances_give_the_same_answer(blobs, monkeypatch):
     X, init = blobs
     whole = KMeans(n_clusters=4, init=init).fit(X)
     monkeypatch.setattr(_lloyd, "_BLOCK_ENTRIES", 4 * 16)  # blocks of 16 rows
-    assert len(_lloyd.row_blocks_for(len(X), 4)) == 38
+    assert len(_lloyd.row_blocks_for(X, 4)) == 38
     blocked = KMeans(n_clusters=4, init=init).fit(X)
     np.testing.assert_array_equal(blocked.labels_, whole.labels_)
     np.testing.assert_allclose(blocked.cluster_centers_, whole.cluster_centers_, rtol=1e-12)
@@ -274,8 +274,9 @@ def test_hamerly_bounds_give_exactly_the_lloyd_iterations(weighted, n_threads, m
     frame = frame_of(X)
     start = frame.to_frame(X[np.random.default_rng(4).choice(len(X), 12, replace=False)])
     silent = EpochPrinter(0, "KMeans")
-    lloyd = kmeans_single_lloyd(X, frame, weights, start, 300, 0.0, 1, silent)
-    hamerly = kmeans_single_hamerly(X, frame, weights, start, 300, 0.0, n_threads, silent)
+    lloyd = kmeans_single_lloyd(X, frame, weights, start, 300, 0.0, _lloyd.SERIAL, silent)
+    with _lloyd.Workers(n_threads) as workers:
+        hamerly = kmeans_single_hamerly(X, frame, weights, start, 300, 0.0, workers, silent)
     np.testing.assert_array_equal(hamerly[0], lloyd[0])
     np.testing.assert_allclose(hamerly[1], lloyd[1], rtol=1e-10, atol=1e-10)
     assert hamerly[2] == pytest.approx(lloyd[2], rel=1e-12)

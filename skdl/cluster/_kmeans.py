@@ -16,10 +16,19 @@ from ..utils._progress import EpochPrinter
 from ..utils._threads import effective_n_jobs
 from ..utils._validation import check_sample_weight
 from ._hamerly import kmeans_single_hamerly
-from ._lloyd import Frame, frame_of, kmeans_single_lloyd, mean_variance, nearest_centroids, squared_distances
+from ._lloyd import (
+    SERIAL,
+    Frame,
+    Workers,
+    frame_of,
+    kmeans_single_lloyd,
+    mean_variance,
+    nearest_centroids,
+    squared_distances,
+)
 
 
-def _kmeans_plusplus(X, frame, n_clusters, sample_weight, random_state, n_threads=1):
+def _kmeans_plusplus(X, frame, n_clusters, sample_weight, random_state, workers=SERIAL):
     """Greedy k-means++ (Arthur and Vassilvitskii, 2007): spread the starting centroids out.
 
     Each new centroid is the best, by the resulting potential, of ``2 + log(k)`` candidates drawn
@@ -31,13 +40,13 @@ def _kmeans_plusplus(X, frame, n_clusters, sample_weight, random_state, n_thread
     centroids = np.empty((n_clusters, X.shape[1]))
     first = random_state.choice(n_samples, p=sample_weight / sample_weight.sum())
     centroids[0] = frame.rows(X, [first])[0]
-    closest_sq = squared_distances(X, frame, centroids[:1], n_threads)[:, 0]
+    closest_sq = squared_distances(X, frame, centroids[:1], workers)[:, 0]
     potential = closest_sq @ sample_weight
     for c in range(1, n_clusters):
         cumulative = np.cumsum(sample_weight * closest_sq, dtype=np.float64)
         draws = random_state.uniform(size=n_trials) * potential
         candidates = np.minimum(np.searchsorted(cumulative, draws), n_samples - 1)
-        candidate_sq = np.minimum(closest_sq[:, None], squared_distances(X, frame, frame.rows(X, candidates), n_threads))
+        candidate_sq = np.minimum(closest_sq[:, None], squared_distances(X, frame, frame.rows(X, candidates), workers))
         candidate_potentials = sample_weight @ candidate_sq
         best = int(np.argmin(candidate_potentials))
         potential, closest_sq = candidate_potentials[best], candidate_sq[:, best].copy()
@@ -45,10 +54,10 @@ def _kmeans_plusplus(X, frame, n_clusters, sample_weight, random_state, n_thread
     return centroids
 
 
-def _initial_centroids(X, frame, init, n_clusters, sample_weight, random_state, n_threads=1):
+def _initial_centroids(X, frame, init, n_clusters, sample_weight, random_state, workers=SERIAL):
     """Starting centroids in frame coordinates: k-means++, the course's random samples, or the given array."""
     if isinstance(init, str) and init == "k-means++":
-        return _kmeans_plusplus(X, frame, n_clusters, sample_weight, random_state, n_threads)
+        return _kmeans_plusplus(X, frame, n_clusters, sample_weight, random_state, workers)
     if isinstance(init, str) and init == "random":
         # The course's kMeansInitCentroids: K distinct samples in random order.
         chosen = random_state.choice(
@@ -233,8 +242,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         with discard_state_on_error(self):
             X, sample_weight = self._validate_training_data(X, sample_weight)
             frame = frame_of(X)
-            n_threads = effective_n_jobs(self.n_jobs)
-            labels, centroids, inertia, n_iter = self._best_run(X, frame, sample_weight, n_threads)
+            with Workers(effective_n_jobs(self.n_jobs)) as workers:
+                labels, centroids, inertia, n_iter = self._best_run(X, frame, sample_weight, workers)
             self.cluster_centers_ = frame.from_frame(centroids, X.dtype)
             self.labels_ = labels
             self.inertia_ = _in_data_units(inertia, frame)
@@ -242,7 +251,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
             self._n_features_out = self.n_clusters
         return self
 
-    def _best_run(self, X, frame, sample_weight, n_threads):
+    def _best_run(self, X, frame, sample_weight, workers):
         """``n_init`` runs of Lloyd's algorithm in frame coordinates; the lowest inertia's."""
         tol = mean_variance(X, frame) * self.tol
         random_state = check_random_state(self.random_state)
@@ -250,17 +259,15 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         best = None
         for _ in range(self._resolved_n_init()):
             centroids = _initial_centroids(
-                X, frame, self.init, self.n_clusters, sample_weight, random_state, n_threads
+                X, frame, self.init, self.n_clusters, sample_weight, random_state, workers
             )
             if sp.issparse(X):
-                run = kmeans_single_lloyd(X, frame, sample_weight, centroids, self.max_iter, tol, n_threads, progress)
+                run = kmeans_single_lloyd(X, frame, sample_weight, centroids, self.max_iter, tol, workers, progress)
             else:
-                # Labels refer to the centroids as stored, rounded to X's dtype.
-                def stored(c):
-                    return frame.to_frame(frame.from_frame(c, X.dtype))
-
                 run = kmeans_single_hamerly(
-                    X, frame, sample_weight, centroids, self.max_iter, tol, n_threads, progress, stored
+                    X, frame, sample_weight, centroids, self.max_iter, tol, workers, progress,
+                    # Labels refer to the centroids as stored, rounded to X's dtype.
+                    final_centroids=lambda c: frame.to_frame(frame.from_frame(c, X.dtype)),
                 )
             if best is None or run[2] < best[2]:
                 best = run
@@ -301,7 +308,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
 
     def _nearest(self, X):
         X, frame, centroids = self._validated_frame(X)
-        labels, nearest_sq, _ = nearest_centroids(X, frame, centroids, effective_n_jobs(self.n_jobs))
+        with Workers(effective_n_jobs(self.n_jobs)) as workers:
+            labels, nearest_sq, _ = nearest_centroids(X, frame, centroids, workers)
         return X, frame, labels, nearest_sq
 
     def predict(self, X):
@@ -333,7 +341,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
             :math:`\lVert x^{(i)} - \mu_j\rVert`, in ``X``'s dtype.
         """
         X, frame, centroids = self._validated_frame(X)
-        sq = squared_distances(X, frame, centroids, effective_n_jobs(self.n_jobs))
+        with Workers(effective_n_jobs(self.n_jobs)) as workers:
+            sq = squared_distances(X, frame, centroids, workers)
         distances = np.sqrt(sq, out=sq)
         distances *= frame.scale
         return distances.astype(X.dtype, copy=False)

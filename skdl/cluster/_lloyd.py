@@ -21,19 +21,67 @@ cluster sums, the distortion) are numba kernels that release the GIL, so row blo
 cores from a thread pool whose size the estimator's ``n_jobs`` sets.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from ..utils._threads import map_in_threads
+from ..utils._threads import row_blocks, single_threaded_blas
 
 # A block of rows holds at most this many float64 entries (512 KiB) of centred data or of
 # products with the centroids: small enough to stay in cache between the three steps.
 _BLOCK_ENTRIES = 2**16
+# Below this many rows a part of the data is not worth a thread of its own...
+_MIN_THREAD_ROWS = 8192
+# ... nor below this many multiply-adds (sparse rows: stored entries times clusters).
+_MIN_THREAD_WORK = 2**18
 # Spreads outside [_TINY, _HUGE] are rescaled by a power of two (squares would under/overflow).
 _HUGE, _TINY = 1e100, 1e-100
+
+
+class Workers:
+    """The threads of one fit or one prediction: a pool made once, BLAS held to one thread inside.
+
+    Used as a context manager; ``map(function, items)`` runs over the pool, or in the calling
+    thread when there is one thread, one item, or the context was not entered.
+
+    Parameters
+    ----------
+    n_threads : int, default=1
+        The pool's size (the estimator's resolved ``n_jobs``).
+    """
+
+    def __init__(self, n_threads=1):
+        self.n_threads = max(1, int(n_threads))
+        self._stack = self._pool = None
+
+    def __enter__(self):
+        self._stack = ExitStack()
+        self._stack.enter_context(single_threaded_blas())
+        if self.n_threads > 1:
+            self._pool = self._stack.enter_context(ThreadPoolExecutor(self.n_threads))
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stack.close()
+        self._stack = self._pool = None
+
+    def map(self, function, items):
+        """``[function(item) for item in items]``, spread over the pool."""
+        items = list(items)
+        if self._pool is None or len(items) <= 1:
+            return [function(item) for item in items]
+        return list(self._pool.map(function, items))
+
+    def row_slices(self, n_rows, min_rows):
+        """One contiguous slice of rows per thread, none shorter than ``min_rows`` (but the last)."""
+        return row_blocks(n_rows, self.n_threads, min_rows=min_rows)
+
+
+SERIAL = Workers(1)
 
 
 class Frame(NamedTuple):
@@ -121,33 +169,42 @@ def _csr_mean_variance(data, indices, indptr, n_features, inv_scale):
     return np.mean(squares) / n
 
 
-def row_blocks_for(n_rows, width):
-    """Contiguous slices of at most ``_BLOCK_ENTRIES / width`` rows covering ``range(n_rows)``."""
+def row_blocks_for(X, n_points, n_rows=None):
+    """Contiguous slices covering ``range(n_rows)`` (default: X's rows) for distances to ``n_points``.
+
+    A block's products with the points and, for dense ``X``, its centred copy hold at most
+    ``_BLOCK_ENTRIES`` entries each (a sparse block is never copied densely).
+    """
+    n_rows = X.shape[0] if n_rows is None else n_rows
+    width = n_points if sp.issparse(X) else max(X.shape[1], n_points)
     size = max(16, _BLOCK_ENTRIES // max(width, 1))
     return [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
 
 
 @njit(cache=True, nogil=True)
-def _nearest_two_from_products(products, z_squared, c_squared, labels, nearest_sq, second_sq):
-    r"""Nearest centroid and the squared distances to the nearest and the second nearest.
+def _nearest_two_of_row(products, z_squared, c_squared):
+    r"""Nearest centroid of one row and its squared distances to the nearest and second nearest.
 
-    ``products[i, j]`` is :math:`z_i\cdot\mu_j`, so :math:`\lVert z_i-\mu_j\rVert^2 = \lVert z_i
-    \rVert^2 - 2 z_i\cdot\mu_j + \lVert\mu_j\rVert^2`. Ties go to the first centroid. The scan is
-    written without branches (min / max / select), twice as fast as ``np.argmin`` per row.
+    ``products[j]`` is :math:`z\cdot\mu_j`, so :math:`\lVert z-\mu_j\rVert^2 = \lVert z\rVert^2
+    - 2 z\cdot\mu_j + \lVert\mu_j\rVert^2`. Ties go to the first centroid. The scan is written
+    without branches (min / max / select), several times faster than ``np.argmin`` per row.
     """
-    m, k = products.shape
-    for i in range(m):
-        best = 0
-        best_d = c_squared[0] - 2.0 * products[i, 0]
-        second_d = np.inf
-        for j in range(1, k):
-            d = c_squared[j] - 2.0 * products[i, j]
-            second_d = min(second_d, max(best_d, d))
-            best = j if d < best_d else best
-            best_d = min(best_d, d)
-        labels[i] = best
-        nearest_sq[i] = max(best_d + z_squared[i], 0.0)
-        second_sq[i] = max(second_d + z_squared[i], 0.0)
+    best = 0
+    best_d = c_squared[0] - 2.0 * products[0]
+    second_d = np.inf
+    for j in range(1, products.size):
+        d = c_squared[j] - 2.0 * products[j]
+        second_d = min(second_d, max(best_d, d))
+        best = j if d < best_d else best
+        best_d = min(best_d, d)
+    return best, max(best_d + z_squared, 0.0), max(second_d + z_squared, 0.0)
+
+
+@njit(cache=True, nogil=True)
+def _nearest_two_from_products(products, z_squared, c_squared, labels, nearest_sq, second_sq):
+    """:func:`_nearest_two_of_row` for every row of ``products`` (a block's ``Z @ mu.T``)."""
+    for i in range(products.shape[0]):
+        labels[i], nearest_sq[i], second_sq[i] = _nearest_two_of_row(products[i], z_squared[i], c_squared)
 
 
 @njit(cache=True, nogil=True)
@@ -163,20 +220,104 @@ def _csr_row_squared_norms(data, indptr, inv_scale):
     return out
 
 
-def _block_products(X, rows, frame, points):
-    """``(Z @ points.T, ||z||^2)`` for the rows ``rows`` of ``X`` in frame coordinates."""
+# Sparse rows are multiplied with the centroids in panels of eight, so that the eight running
+# products stay in registers (an inner loop over all centroids, of a length unknown when
+# compiling, was 1.5x slower).
+_PANEL = 8
+
+
+def panel_transpose(points):
+    """The points as panels of eight: shape (ceil(m / 8), n_features, 8), C-ordered, zero-padded.
+
+    ``panels[g, f, t]`` is feature ``f`` of point ``8 g + t``.
+    """
+    m, p = points.shape
+    panels = np.zeros((-(-m // _PANEL), p, _PANEL))
+    for g in range(panels.shape[0]):
+        block = points[_PANEL * g : _PANEL * (g + 1)]
+        panels[g, :, : block.shape[0]] = block.T
+    return panels
+
+
+@njit(cache=True, nogil=True)
+def _csr_row_products(data, indices, begin, end, inv_scale, panels, out):
+    """``out[j] = z . point_j`` for one CSR row (entries begin..end); ``panels`` from :func:`panel_transpose`.
+
+    Returns the row's squared norm.
+    """
+    z_squared = 0.0
+    for g in range(panels.shape[0]):
+        panel = panels[g]
+        p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = 0.0
+        z_squared = 0.0
+        for position in range(begin, end):
+            z, f = data[position] * inv_scale, indices[position]
+            z_squared += z * z
+            p0 += z * panel[f, 0]
+            p1 += z * panel[f, 1]
+            p2 += z * panel[f, 2]
+            p3 += z * panel[f, 3]
+            p4 += z * panel[f, 4]
+            p5 += z * panel[f, 5]
+            p6 += z * panel[f, 6]
+            p7 += z * panel[f, 7]
+        o = _PANEL * g
+        out[o], out[o + 1], out[o + 2], out[o + 3] = p0, p1, p2, p3
+        out[o + 4], out[o + 5], out[o + 6], out[o + 7] = p4, p5, p6, p7
+    return z_squared
+
+
+@njit(cache=True, nogil=True)
+def _csr_products(data, indices, indptr, start, stop, inv_scale, points_T):
+    """``(Z @ points.T, ||z||^2)`` of CSR rows start..stop (products padded to a multiple of eight)."""
+    products = np.empty((stop - start, _PANEL * points_T.shape[0]))
+    z_squared = np.empty(stop - start)
+    for i in range(start, stop):
+        z_squared[i - start] = _csr_row_products(data, indices, indptr[i], indptr[i + 1], inv_scale, points_T,
+                                                 products[i - start])
+    return products, z_squared
+
+
+@njit(cache=True, nogil=True)
+def _csr_lloyd_rows(data, indices, indptr, start, stop, inv_scale, centroids_T, c_squared, sample_weight, labels,
+                    nearest_sq, sums, weights):
+    """Both Lloyd steps' work for CSR rows start..stop in one pass: assign, then add to the sums.
+
+    ``centroids_T`` comes from :func:`panel_transpose`. Returns the rows' weighted squared
+    distances to their centroid.
+    """
+    products = np.empty(_PANEL * centroids_T.shape[0])
+    k = c_squared.size
+    inertia = 0.0
+    for i in range(start, stop):
+        z_squared = _csr_row_products(data, indices, indptr[i], indptr[i + 1], inv_scale, centroids_T, products)
+        best, distance_sq, _ = _nearest_two_of_row(products[:k], z_squared, c_squared)
+        labels[i], nearest_sq[i] = best, distance_sq
+        w = np.float64(sample_weight[i])
+        weights[best] += w
+        inertia += w * distance_sq
+        for position in range(indptr[i], indptr[i + 1]):
+            sums[best, indices[position]] += w * (data[position] * inv_scale)
+    return inertia
+
+
+def _block_products(X, rows, frame, points, points_T=None):
+    """``(Z @ points.T, ||z||^2)`` for the rows ``rows`` (a slice) of ``X`` in frame coordinates.
+
+    ``points_T``, for sparse ``X``: :func:`panel_transpose` of ``points``, when the caller has it.
+    """
     if sp.issparse(X):
-        block = X[rows]
-        products = np.asarray(block @ points.T, dtype=np.float64)
-        if frame.scale != 1.0:
-            products *= frame.inv_scale
-        return products, _csr_row_squared_norms(block.data, block.indptr, frame.inv_scale)
+        if points_T is None:
+            points_T = panel_transpose(points)
+        products, z_squared = _csr_products(X.data, X.indices, X.indptr, rows.start, rows.stop, frame.inv_scale,
+                                            points_T)
+        return products[:, : points.shape[0]], z_squared
     Z = frame.rows(X, rows)
     return Z @ points.T, np.einsum("ij,ij->i", Z, Z)
 
 
-def nearest_centroids(X, frame, centroids, n_threads=1):
-    """The course's ``findClosestCentroids`` for every row of ``X``, in blocks on ``n_threads``.
+def nearest_centroids(X, frame, centroids, workers=SERIAL):
+    """The course's ``findClosestCentroids`` for every row of ``X``, in blocks spread over ``workers``.
 
     Parameters
     ----------
@@ -186,8 +327,8 @@ def nearest_centroids(X, frame, centroids, n_threads=1):
         The coordinates to compute in.
     centroids : ndarray of shape (n_clusters, n_features)
         The centroids in frame coordinates (float64).
-    n_threads : int, default=1
-        Threads to spread the blocks over.
+    workers : Workers, default=SERIAL
+        The threads to spread the blocks over.
 
     Returns
     -------
@@ -201,28 +342,30 @@ def nearest_centroids(X, frame, centroids, n_threads=1):
     labels = np.empty(n_samples, dtype=np.int32)
     nearest_sq, second_sq = np.empty(n_samples), np.empty(n_samples)
     c_squared = np.einsum("ij,ij->i", centroids, centroids)
+    centroids_T = panel_transpose(centroids) if sp.issparse(X) else None
 
     def assign(rows):
-        products, z_squared = _block_products(X, rows, frame, centroids)
+        products, z_squared = _block_products(X, rows, frame, centroids, centroids_T)
         _nearest_two_from_products(products, z_squared, c_squared, labels[rows], nearest_sq[rows], second_sq[rows])
 
-    map_in_threads(assign, row_blocks_for(n_samples, max(X.shape[1], centroids.shape[0])), n_threads)
+    workers.map(assign, row_blocks_for(X, centroids.shape[0]))
     return labels, nearest_sq, second_sq
 
 
-def squared_distances(X, frame, points, n_threads=1):
+def squared_distances(X, frame, points, workers=SERIAL):
     """Squared distances (frame units) of every row of ``X`` to every one of ``points``, (n, m)."""
     out = np.empty((X.shape[0], points.shape[0]))
     p_squared = np.einsum("ij,ij->i", points, points)
+    points_T = panel_transpose(points) if sp.issparse(X) else None
 
     def fill(rows):
-        products, z_squared = _block_products(X, rows, frame, points)
+        products, z_squared = _block_products(X, rows, frame, points, points_T)
         products *= -2.0
         products += z_squared[:, None]
         products += p_squared
         np.maximum(products, 0.0, out=out[rows])
 
-    map_in_threads(fill, row_blocks_for(X.shape[0], max(X.shape[1], points.shape[0])), n_threads)
+    workers.map(fill, row_blocks_for(X, points.shape[0]))
     return out
 
 
@@ -256,19 +399,21 @@ def add_cluster_sums(X, rows, frame, labels, sample_weight, sums, weights):
                             sums, weights)
 
 
-def cluster_sums(X, frame, labels, sample_weight, n_clusters, n_threads=1):
+def cluster_sums(X, frame, labels, sample_weight, n_clusters, workers=SERIAL):
     """Weighted sum of the samples (frame coordinates) and total weight of each cluster, float64."""
     def part(rows):
         sums, weights = np.zeros((n_clusters, X.shape[1])), np.zeros(n_clusters)
         add_cluster_sums(X, rows, frame, labels, sample_weight, sums, weights)
         return sums, weights
 
-    n_samples = X.shape[0]
-    size = max(8192, -(-n_samples // max(n_threads, 1)))
-    parts = map_in_threads(part, [slice(s, min(s + size, n_samples)) for s in range(0, n_samples, size)], n_threads)
+    parts = workers.map(part, workers.row_slices(X.shape[0], _MIN_THREAD_ROWS))
     if not parts:
         return np.zeros((n_clusters, X.shape[1])), np.zeros(n_clusters)
-    return sum(p[0] for p in parts), sum(p[1] for p in parts)
+    sums, weights = parts[0]
+    for part_sums, part_weights in parts[1:]:
+        sums += part_sums
+        weights += part_weights
+    return sums, weights
 
 
 @njit(cache=True, nogil=True)
@@ -300,19 +445,16 @@ def _csr_distortion(data, indices, indptr, inv_scale, centroids, c_squared, labe
     return total
 
 
-def distortion(X, frame, centroids, labels, sample_weight, n_threads=1):
+def distortion(X, frame, centroids, labels, sample_weight, workers=SERIAL):
     """The inertia of ``labels`` under ``centroids`` (frame units), in float64."""
     if sp.issparse(X):
         c_squared = np.einsum("ij,ij->i", centroids, centroids)
         return float(_csr_distortion(X.data, X.indices, X.indptr, frame.inv_scale, centroids, c_squared,
                                      labels, sample_weight))
-    n_samples = X.shape[0]
-    size = max(8192, -(-n_samples // max(n_threads, 1)))
-    blocks = [slice(s, min(s + size, n_samples)) for s in range(0, n_samples, size)]
-    return float(sum(map_in_threads(
+    return float(sum(workers.map(
         lambda rows: _dense_distortion(X, rows.start, rows.stop, frame.shift, frame.inv_scale, centroids,
                                        labels, sample_weight),
-        blocks, n_threads,
+        workers.row_slices(X.shape[0], _MIN_THREAD_ROWS),
     )))
 
 
@@ -371,10 +513,15 @@ def relocate_empty_clusters(sums, weights, farthest):
 
 def centroids_from_sums(sums, weights, previous):
     r"""The course's ``computeCentroids``: :math:`\mu_j = S_j / W_j`; an empty cluster keeps ``previous``."""
-    occupied = weights > 0
     centroids = previous.copy()
-    centroids[occupied] = sums[occupied] / weights[occupied, None]
+    np.divide(sums, weights[:, None], out=centroids, where=weights[:, None] > 0)
     return centroids
+
+
+def squared_shift(centroids, previous):
+    r"""The total squared move :math:`\sum_j \lVert \mu_j - \mu_j^{\text{previous}}\rVert^2`."""
+    difference = centroids - previous
+    return float(np.einsum("ij,ij->", difference, difference))
 
 
 def lloyd_iterations(statistics, farthest, centroids, max_iter, tol, progress):
@@ -401,7 +548,7 @@ def lloyd_iterations(statistics, farthest, centroids, max_iter, tol, progress):
         if np.any(weights == 0):
             relocate_empty_clusters(sums, weights, farthest(centroids, 2 * centroids.shape[0]))
         centroids_new = centroids_from_sums(sums, weights, centroids)
-        shift = float(np.sum((centroids_new - centroids) ** 2))
+        shift = squared_shift(centroids_new, centroids)
         centroids = centroids_new
         if shift <= tol:
             converged = True
@@ -409,7 +556,47 @@ def lloyd_iterations(statistics, farthest, centroids, max_iter, tol, progress):
     return centroids, n_iter, converged
 
 
-def kmeans_single_lloyd(X, frame, sample_weight, centroids, max_iter, tol, n_threads, progress):
+def lloyd_statistics(X, frame, centroids, sample_weight, workers=SERIAL):
+    r"""Assign every row of ``X`` to its nearest centroid and sum each cluster: one Lloyd step's data work.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,) int32
+    nearest_sq : ndarray of shape (n_samples,)
+        Squared distance to the assigned centroid (frame units).
+    sums, weights : ndarrays of shape (n_clusters, n_features) and (n_clusters,)
+        :math:`S_j = \sum_{c_i=j} w_i z_i` and :math:`W_j = \sum_{c_i=j} w_i`, float64.
+    inertia : float
+        :math:`\sum_i w_i \lVert z_i - \mu_{c_i}\rVert^2`.
+    """
+    n_clusters = centroids.shape[0]
+    if not sp.issparse(X):
+        labels, nearest_sq, _ = nearest_centroids(X, frame, centroids, workers)
+        sums, weights = cluster_sums(X, frame, labels, sample_weight, n_clusters, workers)
+        return labels, nearest_sq, sums, weights, float(nearest_sq @ sample_weight)
+    n_samples = X.shape[0]
+    labels, nearest_sq = np.empty(n_samples, dtype=np.int32), np.empty(n_samples)
+    centroids_T = panel_transpose(centroids)
+    c_squared = np.einsum("ij,ij->i", centroids, centroids)
+
+    def part(rows):
+        sums, weights = np.zeros((n_clusters, X.shape[1])), np.zeros(n_clusters)
+        inertia = _csr_lloyd_rows(X.data, X.indices, X.indptr, rows.start, rows.stop, frame.inv_scale, centroids_T,
+                                  c_squared, sample_weight, labels, nearest_sq, sums, weights)
+        return sums, weights, inertia
+
+    # A sparse row costs (its stored entries) x (clusters) multiply-adds: split by that work.
+    work_per_row = max(X.nnz / max(n_samples, 1), 1.0) * n_clusters
+    parts = workers.map(part, workers.row_slices(n_samples, int(_MIN_THREAD_WORK / work_per_row) + 1))
+    sums, weights, inertia = parts[0]
+    for part_sums, part_weights, part_inertia in parts[1:]:
+        sums += part_sums
+        weights += part_weights
+        inertia += part_inertia
+    return labels, nearest_sq, sums, weights, inertia
+
+
+def kmeans_single_lloyd(X, frame, sample_weight, centroids, max_iter, tol, workers, progress):
     """Plain Lloyd iterations on in-memory data (the sparse path; dense data use Hamerly's bounds).
 
     Returns
@@ -417,20 +604,17 @@ def kmeans_single_lloyd(X, frame, sample_weight, centroids, max_iter, tol, n_thr
     labels, centroids, inertia, n_iter, converged
         Centroids and inertia in frame coordinates; ``labels`` the nearest of the final centroids.
     """
-    n_clusters = centroids.shape[0]
     state = {}
 
     def statistics(centroids):
-        labels, nearest_sq, _ = nearest_centroids(X, frame, centroids, n_threads)
-        state.update(labels=labels, nearest_sq=nearest_sq, centroids=centroids)
-        sums, weights = cluster_sums(X, frame, labels, sample_weight, n_clusters, n_threads)
-        return sums, weights, float(nearest_sq @ sample_weight)
+        labels, nearest_sq, sums, weights, inertia = lloyd_statistics(X, frame, centroids, sample_weight, workers)
+        state.update(labels=labels, nearest_sq=nearest_sq, centroids=centroids, inertia=inertia)
+        return sums, weights, inertia
 
     def farthest(centroids, count):
         return farthest_samples(X, frame, state["labels"], state["nearest_sq"], sample_weight, count)
 
     centroids, n_iter, converged = lloyd_iterations(statistics, farthest, centroids, max_iter, tol, progress)
-    if np.array_equal(centroids, state["centroids"]):  # an unchanged assignment: the last one is final
-        return state["labels"], centroids, float(state["nearest_sq"] @ sample_weight), n_iter, converged
-    labels, nearest_sq, _ = nearest_centroids(X, frame, centroids, n_threads)
-    return labels, centroids, float(nearest_sq @ sample_weight), n_iter, converged
+    if not np.array_equal(centroids, state["centroids"]):  # else the last assignment is already final
+        statistics(centroids)
+    return state["labels"], centroids, state["inertia"], n_iter, converged
