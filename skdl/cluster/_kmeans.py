@@ -18,8 +18,8 @@ from ..utils._validation import check_sample_weight
 from ._hamerly import kmeans_single_hamerly
 from ._lloyd import (
     SERIAL,
-    Frame,
     Workers,
+    frame_for,
     frame_of,
     kmeans_single_lloyd,
     mean_variance,
@@ -301,9 +301,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     def _validated_frame(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], order="C", reset=False)
-        frame = frame_of(self.cluster_centers_)
-        if sp.issparse(X):
-            frame = Frame(np.zeros(X.shape[1]), frame_of(sp.csr_matrix(self.cluster_centers_)).scale)
+        frame = frame_for(X, self.cluster_centers_)
         return X, frame, frame.to_frame(self.cluster_centers_)
 
     def _nearest(self, X):
@@ -313,7 +311,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         return X, frame, labels, nearest_sq
 
     def predict(self, X):
-        """The closest centroid of each sample (the course's ``findClosestCentroids``).
+        """Predict the closest centroid of each sample (the course's ``findClosestCentroids``).
 
         Parameters
         ----------
@@ -328,7 +326,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         return self._nearest(X)[2]
 
     def transform(self, X):
-        r"""Euclidean distance of every sample to every centroid.
+        r"""Compute the Euclidean distance of every sample to every centroid.
 
         Parameters
         ----------
@@ -348,7 +346,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         return distances.astype(X.dtype, copy=False)
 
     def score(self, X, y=None, sample_weight=None):
-        r"""Minus the distortion of ``X`` under the fitted centroids (higher is better).
+        r"""Return minus the distortion of ``X`` under the fitted centroids (higher is better).
 
         Parameters
         ----------
@@ -377,7 +375,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
 
 def _in_data_units(squared_distance, frame):
     """A sum of squared distances in frame units -> data units; refuses a value beyond float64."""
-    value = squared_distance * frame.scale**2
+    with np.errstate(over="ignore"):
+        value = float(np.float64(squared_distance) * frame.scale * frame.scale)
     if not np.isfinite(value):
         raise ValueError(
             f"The distortion ({squared_distance:.3g} x {frame.scale:.3g}^2) exceeds the float64 range: "

@@ -129,6 +129,13 @@ def frame_of(X):
     return Frame(low + high, _power_of_two_scale(spread))
 
 
+def frame_for(X, centroids):
+    """The frame to compare ``X``'s rows with fitted ``centroids`` in: the centroids' box (dense ``X``)."""
+    if sp.issparse(X):
+        return Frame(np.zeros(X.shape[1]), _power_of_two_scale(float(np.abs(centroids).max(initial=0.0))))
+    return frame_of(centroids)
+
+
 def mean_variance(X, frame):
     """Mean over the features of each feature's variance, in frame units (the tolerance's scale)."""
     if sp.issparse(X):
