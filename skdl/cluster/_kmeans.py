@@ -379,8 +379,8 @@ def _in_data_units(squared_distance, frame):
         value = float(np.float64(squared_distance) * frame.scale * frame.scale)
     if not np.isfinite(value):
         raise ValueError(
-            f"The distortion ({squared_distance:.3g} x {frame.scale:.3g}^2) exceeds the float64 range: "
-            "X's values are too large for squared distances. Divide X by a constant (for example "
+            f"X's scale is too large for K-means: the distortion ({squared_distance:.3g} x "
+            f"{frame.scale:.3g}^2) exceeds the float64 range. Divide X by a constant (for example "
             "its largest absolute value) first."
         )
     return value
