@@ -11,6 +11,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._dask import (
+    align_row_chunks,
+    as_row_chunked,
+    check_dask_features,
+    is_dask_collection,
+    map_row_chunks,
+    reduce_row_chunks,
+)
 from ..utils._fit_state import discard_state_on_error
 from ..utils._progress import EpochPrinter
 from ..utils._threads import effective_n_jobs
@@ -237,38 +245,70 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         Returns
         -------
         self : KMeans
-            The fitted estimator.
+            The fitted estimator. With a dask ``X``, ``labels_`` is a dask array.
         """
         with discard_state_on_error(self):
-            X, sample_weight = self._validate_training_data(X, sample_weight)
-            frame = frame_of(X)
-            with Workers(effective_n_jobs(self.n_jobs)) as workers:
-                labels, centroids, inertia, n_iter = self._best_run(X, frame, sample_weight, workers)
-            self.cluster_centers_ = frame.from_frame(centroids, X.dtype)
-            self.labels_ = labels
-            self.inertia_ = _in_data_units(inertia, frame)
-            self.n_iter_ = n_iter
+            if is_dask_collection(X):
+                self._fit_dask(X, sample_weight)
+            else:
+                self._fit_in_memory(X, sample_weight)
             self._n_features_out = self.n_clusters
         return self
 
-    def _best_run(self, X, frame, sample_weight, workers):
-        """``n_init`` runs of Lloyd's algorithm in frame coordinates; the lowest inertia's."""
+    def _fit_in_memory(self, X, sample_weight):
+        X, sample_weight = self._validate_training_data(X, sample_weight)
+        frame = frame_of(X)
         tol = mean_variance(X, frame) * self.tol
-        random_state = check_random_state(self.random_state)
         progress = EpochPrinter(self.verbose, "KMeans", unit="iteration")
+
+        def stored(centroids):  # the labels refer to the centroids as stored, rounded to X's dtype
+            return frame.to_frame(frame.from_frame(centroids, X.dtype))
+
+        with Workers(effective_n_jobs(self.n_jobs)) as workers:
+
+            def initial(random_state):
+                return _initial_centroids(X, frame, self.init, self.n_clusters, sample_weight, random_state, workers)
+
+            def single_run(centroids):
+                if sp.issparse(X):
+                    return kmeans_single_lloyd(X, frame, sample_weight, centroids, self.max_iter, tol, workers,
+                                               progress)
+                return kmeans_single_hamerly(X, frame, sample_weight, centroids, self.max_iter, tol, workers,
+                                             progress, final_centroids=stored)
+
+            self._keep_best_run(initial, single_run, frame, X.dtype)
+
+    def _fit_dask(self, X, sample_weight):
+        from ._kmeans_dask import DaskData
+
+        data = DaskData(self, X, sample_weight)
+        if data.n_samples < self.n_clusters:
+            raise ValueError(f"n_samples={data.n_samples} should be >= n_clusters={self.n_clusters}.")
+        if data.n_positive < self.n_clusters:
+            raise ValueError(
+                f"Only {data.n_positive} samples have a positive sample_weight; "
+                f"n_clusters={self.n_clusters} centroids need at least as many."
+            )
+        if not isinstance(self.init, str):
+            self._check_init_array(data.X)
+        tol = data.mean_variance * self.tol
+        progress = EpochPrinter(self.verbose, "KMeans", unit="iteration")
+        frame = data.frame
+        self._keep_best_run(
+            lambda random_state: data.initial_centroids(self.init, self.n_clusters, random_state),
+            lambda centroids: data.kmeans_single_lloyd(
+                centroids, self.max_iter, tol, progress,
+                lambda c: frame.to_frame(frame.from_frame(c, data.dtype)),
+            ),
+            frame, data.dtype,
+        )
+
+    def _keep_best_run(self, initial, single_run, frame, dtype):
+        """``n_init`` runs from ``initial(random_state)``; the lowest inertia's result is stored."""
+        random_state = check_random_state(self.random_state)
         best = None
         for _ in range(self._resolved_n_init()):
-            centroids = _initial_centroids(
-                X, frame, self.init, self.n_clusters, sample_weight, random_state, workers
-            )
-            if sp.issparse(X):
-                run = kmeans_single_lloyd(X, frame, sample_weight, centroids, self.max_iter, tol, workers, progress)
-            else:
-                run = kmeans_single_hamerly(
-                    X, frame, sample_weight, centroids, self.max_iter, tol, workers, progress,
-                    # Labels refer to the centroids as stored, rounded to X's dtype.
-                    final_centroids=lambda c: frame.to_frame(frame.from_frame(c, X.dtype)),
-                )
+            run = single_run(initial(random_state))
             if best is None or run[2] < best[2]:
                 best = run
         labels, centroids, inertia, n_iter, converged = best
@@ -277,14 +317,17 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
                 f"KMeans did not converge in max_iter={self.max_iter} iterations; increase max_iter.",
                 ConvergenceWarning,
             )
-        return labels, centroids, inertia, n_iter
+        self.cluster_centers_ = frame.from_frame(centroids, dtype)
+        self.labels_ = labels
+        self.inertia_ = _in_data_units(inertia, frame)
+        self.n_iter_ = n_iter
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Cluster ``X`` and return the cluster of each sample (``labels_``).
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Training data.
         y : Ignored
             Not used, present for API consistency.
@@ -294,9 +337,14 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         Returns
         -------
         labels : ndarray of shape (n_samples,)
-            The cluster of each sample.
+            The cluster of each sample (a dask array when ``X`` is one).
         """
         return self.fit(X, sample_weight=sample_weight).labels_
+
+    def _as_fitted_dask(self, X):
+        check_is_fitted(self)
+        check_dask_features(self, X, reset=False)
+        return as_row_chunked(X)
 
     def _validated_frame(self, X):
         check_is_fitted(self)
@@ -315,14 +363,17 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             The samples.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
-            Index of the nearest of ``cluster_centers_``.
+            Index of the nearest of ``cluster_centers_``; a dask array (computed blockwise, lazily)
+            when ``X`` is one.
         """
+        if is_dask_collection(X):
+            return map_row_chunks(self.predict, self._as_fitted_dask(X), dtype=np.int32)
         return self._nearest(X)[2]
 
     def transform(self, X):
@@ -330,14 +381,18 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             The samples.
 
         Returns
         -------
         distances : ndarray of shape (n_samples, n_clusters)
-            :math:`\lVert x^{(i)} - \mu_j\rVert`, in ``X``'s dtype.
+            :math:`\lVert x^{(i)} - \mu_j\rVert`, in ``X``'s dtype; a dask array (computed
+            blockwise, lazily) when ``X`` is one.
         """
+        if is_dask_collection(X):
+            X = self._as_fitted_dask(X)
+            return map_row_chunks(self.transform, X, dtype=X.dtype, n_columns=self.n_clusters)
         X, frame, centroids = self._validated_frame(X)
         with Workers(effective_n_jobs(self.n_jobs)) as workers:
             sq = squared_distances(X, frame, centroids, workers)
@@ -350,7 +405,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             The samples.
         y : Ignored
             Not used, present for API consistency.
@@ -360,8 +415,13 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         Returns
         -------
         score : float
-            :math:`-\sum_i w_i \min_j \lVert x^{(i)} - \mu_j\rVert^2`.
+            :math:`-\sum_i w_i \min_j \lVert x^{(i)} - \mu_j\rVert^2` (reduced over the chunks when
+            ``X`` is a dask array).
         """
+        if is_dask_collection(X):
+            X = self._as_fitted_dask(X)
+            (sample_weight,) = align_row_chunks(X, sample_weight)
+            return float(reduce_row_chunks(_chunk_score, np.add, X, sample_weight, args=(self,)))
         X, frame, _, nearest_sq = self._nearest(X)
         sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64)
         return -_in_data_units(float(nearest_sq @ sample_weight), frame)
@@ -371,6 +431,10 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _chunk_score(X, sample_weight, estimator):
+    return estimator.score(X, sample_weight=sample_weight)
 
 
 def _in_data_units(squared_distance, frame):

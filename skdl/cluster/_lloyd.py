@@ -123,9 +123,14 @@ def frame_of(X):
     if sp.issparse(X):
         spread = float(np.abs(X.data).max()) if X.nnz else 0.0
         return Frame(np.zeros(X.shape[1]), _power_of_two_scale(spread))
-    # Halves first: (hi - lo) itself can overflow for data spanning +-1e308.
-    low, high = X.min(axis=0).astype(np.float64) / 2, X.max(axis=0).astype(np.float64) / 2
-    spread = float(np.max(high - low)) * 2 if X.size else 0.0
+    return frame_from_extent(X.min(axis=0), X.max(axis=0))
+
+
+def frame_from_extent(low, high):
+    """The frame of data whose columns range over ``[low, high]``: the box centre and a safe scale."""
+    # Halves first: (high - low) itself can overflow for data spanning +-1e308.
+    low, high = np.asarray(low, dtype=np.float64) / 2, np.asarray(high, dtype=np.float64) / 2
+    spread = float(np.max(high - low)) * 2 if low.size else 0.0
     return Frame(low + high, _power_of_two_scale(spread))
 
 
@@ -141,11 +146,21 @@ def mean_variance(X, frame):
     if sp.issparse(X):
         X = X.tocsr()
         return _csr_mean_variance(X.data, X.indices, X.indptr, X.shape[1], frame.inv_scale)
-    return _dense_mean_variance(X, frame.shift, frame.inv_scale)
+    sums, squares = dense_moments(X, frame.shift, frame.inv_scale)
+    return variance_from_moments(sums, squares, X.shape[0])
+
+
+def variance_from_moments(sums, squares, n_samples):
+    """Mean feature variance from the column sums of :math:`z` and :math:`z^2` over ``n_samples`` rows."""
+    # The frame's shift is the box centre, so these shifted moments lose no accuracy that matters
+    # for a tolerance: the variance is at least range^2 / (2n), their rounding eps range^2 / 4.
+    means = sums / n_samples
+    return max(float(np.mean(squares / n_samples - means * means)), 0.0)
 
 
 @njit(cache=True, nogil=True)
-def _dense_mean_variance(X, shift, inv_scale):
+def dense_moments(X, shift, inv_scale):
+    """Column sums of :math:`z = (x - \text{shift}) / s` and of :math:`z^2`, in one pass."""
     n, p = X.shape
     sums, squares = np.zeros(p), np.zeros(p)
     for i in range(n):
@@ -153,10 +168,7 @@ def _dense_mean_variance(X, shift, inv_scale):
             z = (X[i, f] - shift[f]) * inv_scale
             sums[f] += z
             squares[f] += z * z
-    # The frame's shift is the box centre, so these shifted moments lose no accuracy that matters
-    # for a tolerance: the variance is at least range^2 / (2n), their rounding eps range^2 / 4.
-    means = sums / n
-    return max(np.mean(squares / n - means * means), 0.0)
+    return sums, squares
 
 
 @njit(cache=True, nogil=True)
