@@ -13,11 +13,12 @@ solve then gives every :math:`x_u`; there is no Python loop over users. With ``n
 blocks of rows are solved in threads (numpy and scipy release the GIL in these kernels).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ..utils._threads import map_in_threads, row_blocks
-from ._factors import pair_dot
-from ._implicit import implicit_step, implicit_target
+from ._implicit import implicit_step
 
 
 def gram_triangles(features):
@@ -40,7 +41,16 @@ def gram_stack(weight_matrix, features):
     return gram
 
 
-def solve_ridge_rows(weight_matrix, target_matrix, features, alpha, n_threads=1):
+class RidgeSolution(NamedTuple):
+    """What :func:`solve_ridge_rows` returns (see there)."""
+
+    solution: np.ndarray
+    system: np.ndarray
+    rhs: np.ndarray
+    explained: float
+
+
+def solve_ridge_rows(weight_matrix, target_matrix, features, alpha, n_threads=1, shift=None):
     r"""Solve :math:`(\sum_j W_{rj} f_j f_j^\top + \alpha I)\,x_r = \sum_j (Wt)_{rj} f_j` for every row r.
 
     Parameters
@@ -55,13 +65,16 @@ def solve_ridge_rows(weight_matrix, target_matrix, features, alpha, n_threads=1)
         The ridge penalty, > 0 so that rows without ratings get :math:`x_r = 0`.
     n_threads : int, default=1
         Solve blocks of rows in this many threads.
+    shift : ndarray of shape (n_rows, m) or None
+        Solve as if every target were :math:`t_{rj} - f_{j,1..m}^\top s_r`: the right-hand sides
+        lose :math:`G_{r,:,1..m}\,s_r`, with no pass over the pairs (SVD++ uses it for
+        :math:`x_i^\top z_u`).
 
     Returns
     -------
-    solution : ndarray of shape (n_rows, k)
-    system : ndarray of shape (n_rows, k, k)
-        The matrices :math:`G_r + \alpha I`.
-    explained : float
+    RidgeSolution
+        ``solution`` (n_rows, k); ``system`` (n_rows, k, k), the matrices :math:`G_r + \alpha I`;
+        ``rhs`` (n_rows, k); and ``explained``,
         :math:`\sum_r x_r^\top \mathrm{rhs}_r + \alpha\lVert x\rVert^2`. Since
         :math:`x^\top G x = x^\top \mathrm{rhs}` at the solution, the weighted squared error is
         :math:`\sum W t^2 - \text{explained}`: the cost comes with the solve, at no extra pass.
@@ -70,15 +83,18 @@ def solve_ridge_rows(weight_matrix, target_matrix, features, alpha, n_threads=1)
 
     def solve_block(block):
         system = gram_stack(weight_matrix[block], features)
-        system[:, np.arange(k), np.arange(k)] += alpha
         rhs = np.asarray(target_matrix[block] @ features)
+        if shift is not None:
+            m = shift.shape[1]
+            rhs -= (system[:, :, :m] @ shift[block][..., None])[..., 0]
+        system[:, np.arange(k), np.arange(k)] += alpha
         return np.linalg.solve(system, rhs[..., None])[..., 0], system, rhs
 
     blocks = row_blocks(n_rows, n_threads) if n_threads > 1 else [slice(0, n_rows)]
     parts = map_in_threads(solve_block, blocks, max_threads=n_threads)
-    solution, system, rhs = (np.concatenate(arrays) for arrays in zip(*parts))
+    solution, system, rhs = (np.concatenate(arrays) if len(parts) > 1 else arrays[0] for arrays in zip(*parts))
     explained = float(np.vdot(solution, rhs)) + alpha * float(np.vdot(solution, solution))
-    return solution, system, explained
+    return RidgeSolution(solution, system, rhs, explained)
 
 
 def with_ones(factors):
@@ -120,36 +136,47 @@ def als_sweep(data, factors, mu, alpha, *, implicit=None, n_threads=1):
     """
     users, items, weight = data.users, data.items, data.weight
     f, biases = factors, factors.biases
-    offset = mu + (f.item_bias[items] if biases else 0.0)
-    if implicit is not None:
-        offset = offset + pair_dot(f.implicit_user, f.item, users, items)
-    user_target = data.weighted_rating - weight * offset
-    solution, system, _ = solve_ridge_rows(
-        data.by_user(weight), data.by_user(user_target), features_of(f.item, biases), alpha, n_threads
+    offset = mu + f.item_bias[items] if biases else np.full(data.n_pairs, mu, weight.dtype)
+    users_solved = solve_ridge_rows(
+        data.by_user(weight), data.by_user(data.weighted_rating - weight * offset), features_of(f.item, biases),
+        alpha, n_threads, shift=f.implicit_user,
     )
-    user, user_bias = split_bias(solution, biases)
+    user, user_bias = split_bias(users_solved.solution, biases)
     implicit_factors, implicit_user = None, None
     if implicit is not None:
         S, S_T, alpha_implicit, n_steps = implicit
-        residual = implicit_target(data, user, f.item, user_bias, f.item_bias, mu)
-        k = f.item.shape[1]
-        item_gram = system[:, :k, :k].copy()  # sum_i W x_i x_i^T, without the penalty
-        item_gram[:, np.arange(k), np.arange(k)] -= alpha
-        implicit_factors = implicit_step(S, S_T, item_gram, np.asarray(data.by_user(residual) @ f.item),
-                                         f.implicit, alpha_implicit, n_steps)
+        item_gram, residual = _explicit_residual_moments(users_solved, user, user_bias, f.implicit_user, alpha)
+        implicit_factors = implicit_step(S, S_T, item_gram, residual, f.implicit, alpha_implicit, n_steps)
         implicit_user = np.asarray(S @ implicit_factors)
     vectors = user if implicit_user is None else user + implicit_user
     offset = mu + user_bias[users] if biases else np.full(data.n_pairs, mu, weight.dtype)
-    solution, _, explained = solve_ridge_rows(
+    items_solved = solve_ridge_rows(
         data.by_item(weight), data.by_item(data.weighted_rating - weight * offset),
         features_of(vectors, biases), alpha, n_threads,
     )
-    item, item_bias = split_bias(solution, biases)
+    item, item_bias = split_bias(items_solved.solution, biases)
     new = type(f)(user, item, user_bias, item_bias, implicit_factors, implicit_user)
     # sum w (y - offset)^2 over the ratings, from the pair sums, minus what the solve explained.
     squared_error = (
         data.sum_weighted_squares
-        - float(np.dot(offset, 2 * data.weighted_rating - weight * offset)) - explained
+        - float(np.dot(offset, 2 * data.weighted_rating - weight * offset)) - items_solved.explained
     )
     alpha_implicit = implicit[2] if implicit is not None else 0.0
     return new, 0.5 * squared_error + new.penalty(alpha, alpha_implicit)
+
+
+def _explicit_residual_moments(solved, user, user_bias, implicit_user, alpha):
+    r""":math:`A_u = \sum_i W x_i x_i^\top` and :math:`g_u = \sum_i W e_{ui} x_i` from the users' solve.
+
+    :math:`e_{ui} = \bar y_{ui} - \mu - b_u - c_i - x_i^\top\theta_u`. The solve had the
+    right-hand sides :math:`\sum_i W(\bar y - \mu - c_i)x_i - A_u z_u` and, with biases, the
+    Gram matrix's last column :math:`\sum_i W x_i`; so
+    :math:`g_u = \mathrm{rhs}_u + A_u(z_u - \theta_u) - b_u \sum_i W x_i`, with no pass over the pairs.
+    """
+    k = user.shape[1]
+    item_gram = solved.system[:, :k, :k].copy()
+    item_gram[:, np.arange(k), np.arange(k)] -= alpha
+    residual = solved.rhs[:, :k] + (item_gram @ (implicit_user - user)[..., None])[..., 0]
+    if user_bias is not None:
+        residual -= user_bias[:, None] * solved.system[:, :k, k]
+    return item_gram, residual

@@ -290,9 +290,9 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         self.global_mean_ = mu
         self.rating_range_ = (float(y.min()), float(y.max()))
         self._publish(factors.astype(y.dtype))
-        self._store = RatingStore.of(data)
         self._fitted_structure = self._structure()
         self.loss_curve_, self.n_iter_ = loss_curve, len(loss_curve)
+        self._store = RatingStore.of(data)
         self.cost_ = loss_curve[-1] if self.solver == "als" else self._objective()
         return self
 
@@ -301,6 +301,10 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
             delattr(self, name)
         for name in _PRIVATE_STATE:
             self.__dict__.pop(name, None)
+
+    def __sklearn_is_fitted__(self):
+        # validate_data sets n_features_in_ before the ids are checked: only a finished fit counts.
+        return hasattr(self, "_store")
 
     def _structure(self):
         """The parameters that shape the fitted arrays; partial_fit cannot change them."""

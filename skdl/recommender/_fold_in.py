@@ -14,7 +14,6 @@ import scipy.sparse as sp
 
 from ._als import features_of, solve_ridge_rows, split_bias
 from ._cost import squared_error
-from ._factors import pair_dot
 from ._implicit import implicit_matrix
 
 
@@ -53,8 +52,11 @@ def _solve_users(block, factors, mu, alpha):
         keep = block.distinct
         S = implicit_matrix(block.row[keep], block.col[keep], block.n_rows, block.n_cols, factors.item.dtype)
         implicit_user = np.asarray(S @ factors.implicit)
-        offset = offset + pair_dot(implicit_user, factors.item, block.row, block.col)
-    solution = _solve_block(block, lambda cols: features_of(factors.item[cols], factors.biases), offset, alpha)
+
+    def item_features(cols):
+        return features_of(factors.item[cols], factors.biases)
+
+    solution = _solve_block(block, item_features, offset, alpha, shift=implicit_user)
     return (*split_bias(solution, factors.biases), implicit_user)
 
 
@@ -70,13 +72,13 @@ def _solve_items(block, factors, users, vectors, user_bias, mu, alpha):
     return split_bias(_solve_block(block, user_features, offset, alpha), factors.biases)
 
 
-def _solve_block(block, features_at, offset, alpha):
+def _solve_block(block, features_at, offset, alpha, shift=None):
     """The block's ridge solves, over only the columns its pairs use."""
     cols, local = np.unique(block.col, return_inverse=True)
     shape = (block.n_rows, len(cols))
     weights = sp.csr_matrix((block.weight, (block.row, local)), shape=shape)
     targets = sp.csr_matrix((block.weighted_rating - block.weight * offset, (block.row, local)), shape=shape)
-    return solve_ridge_rows(weights, targets, features_at(cols), alpha)[0]
+    return solve_ridge_rows(weights, targets, features_at(cols), alpha, shift=shift).solution
 
 
 def _overlay(values, index, rows, new_values):

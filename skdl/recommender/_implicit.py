@@ -24,22 +24,12 @@ few CG steps per ALS sweep, each two sparse products and one batched k x k produ
 import numpy as np
 import scipy.sparse as sp
 
-from ._factors import pair_dot
-
 
 def implicit_matrix(rows, cols, n_rows, n_cols, dtype):
     r""":math:`S`: :math:`|N(u)|^{-1/2}` at each distinct (row, col) pair given (each pair once)."""
     count = np.bincount(rows, minlength=n_rows)
     values = (1.0 / np.sqrt(count[rows])).astype(dtype)
     return sp.csr_matrix((values, (rows, cols)), shape=(n_rows, n_cols))
-
-
-def implicit_target(data, user, item, user_bias, item_bias, mu):
-    r""":math:`W e` per pair (user order): the weighted residual of the explicit model."""
-    prediction = mu + pair_dot(user, item, data.users, data.items)
-    if user_bias is not None:
-        prediction += user_bias[data.users] + item_bias[data.items]
-    return data.weighted_rating - data.weight * prediction
 
 
 def implicit_step(S, S_T, A, g, Y, alpha_implicit, n_steps):
