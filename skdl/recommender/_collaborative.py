@@ -336,6 +336,8 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
     def _n_threads(self):
         if self.n_jobs is None:
             return 1
+        if self.n_jobs == 0:
+            raise ValueError("n_jobs == 0 has no meaning: give a positive number of threads, -1 for all, or None.")
         available = n_threads()
         return max(1, min(self.n_jobs, available) if self.n_jobs > 0 else available + 1 + self.n_jobs)
 
@@ -445,8 +447,6 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
                 f"{self._fitted_structure}, and the parameters are now {self._structure()}. Call fit."
             )
         user_ids, item_ids, y, weights = self._validate_ratings(X, y, sample_weight, reset=False)
-        if not len(y):
-            return self
         dtype = self.user_factors_.dtype
         y, weights = y.astype(dtype, copy=False), weights.astype(dtype, copy=False)
         user_codes, users = self._users.extended(user_ids)
@@ -517,6 +517,8 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
             users, an object array holding one such array per user.
         """
         check_is_fitted(self)
+        if not isinstance(n, Integral) or n < 0:
+            raise ValueError(f"n must be a non-negative integer; got {n!r}.")
         ids, scalar = as_id_values(user_id)
         codes = self._users.lookup(ids)
         factors = self._factors()

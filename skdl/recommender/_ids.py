@@ -116,6 +116,8 @@ def as_id_values(ids):
         return ids, False
     if np.ndim(ids) == 0:
         return np.array([ids], dtype=object), True
+    if isinstance(ids, (list, tuple)):  # numpy would turn [1, "a"] into ["1", "a"]
+        ids = np.array(ids, dtype=object)
     values = np.asarray(ids)
     return (_infer_column(values) if values.dtype == object else values), False
 
@@ -142,7 +144,9 @@ class IdVocabulary:
             codes, uniques = pd.factorize(ids, sort=True)
         except TypeError:  # ids of mixed types that do not compare
             codes, uniques = pd.factorize(ids, sort=False)
-        return codes.astype(np.int64), cls(uniques)
+        vocabulary = cls(uniques)
+        vocabulary._indexed.get_indexer(uniques[:1])  # build the hash table now, not in the first update
+        return codes.astype(np.int64), vocabulary
 
     def __len__(self):
         return len(self.ids)

@@ -103,6 +103,10 @@ class RatingData:
     def item_indptr(self):
         return _indptr(self.items_in_item_order, self.n_items)
 
+    def build_lookups(self):
+        """Compute now the keys and item order that :meth:`find` and :meth:`positions_of` use."""
+        return self.keys, self.items_in_item_order
+
     def by_user(self, values):
         """The users x items CSR matrix holding ``values`` (one per pair, in user order)."""
         return sp.csr_matrix(
@@ -182,6 +186,9 @@ class RatingStore:
 
     @classmethod
     def of(cls, data):
+        """The store of ``data``, with the lookups of later updates computed now (so the first
+        ``partial_fit`` costs what the later ones do)."""
+        data.build_lookups()
         return cls(data, RatingData.empty(data.n_users, data.n_items, data.weight.dtype), np.zeros(0, bool))
 
     @property
