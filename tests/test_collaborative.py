@@ -455,7 +455,7 @@ def test_sample_weight_is_repetition_with_and_without_implicit_feedback(implicit
 
 @pytest.mark.parametrize(
     "sample_weight, match",
-    [([1.0, -1.0, 1.0], "Negative values"), ([1.0, np.nan, 1.0], "NaN"), ([1.0, np.inf, 1.0], "infinity")],
+    [([1.0, -1.0, 1.0], "non-negative"), ([1.0, np.nan, 1.0], "NaN"), ([1.0, np.inf, 1.0], "infinity")],
 )
 def test_bad_sample_weights_are_refused(sample_weight, match):
     with pytest.raises(ValueError, match=match):
@@ -622,8 +622,8 @@ def test_verbose_prints_one_line_per_iteration(capsys, solver, unit):
     model = CollaborativeFilter(n_factors=2, solver=solver, verbose=1, random_state=0).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == model.n_iter_ and model.n_iter_ > 1
-    assert lines[0].startswith(f"CollaborativeFilter: {unit} 1, loss = ") and lines[0].endswith(" s")
-    assert float(lines[-1].split("loss = ")[1].split(",")[0]) == pytest.approx(model.loss_curve_[-1], rel=1e-5)
+    assert lines[0].startswith(f"CollaborativeFilter {unit} 1: loss=") and lines[0].endswith("s")
+    assert float(lines[-1].split("loss=")[1].split(",")[0]) == pytest.approx(model.loss_curve_[-1], rel=1e-5)
 
 
 @pytest.mark.parametrize("implicit", [False, True])

@@ -9,7 +9,8 @@ from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._validation import check_sample_weight
 from ._threshold import best_f1_threshold, weighted_percentile
 
 # A Python float, so that float32 arithmetic stays float32.
@@ -61,14 +62,20 @@ def regularised_cholesky(Sigma, reg_covar):
     :math:`r` starts at ``reg_covar`` and grows tenfold (from a floor of machine epsilon times
     the mean variance) until the factorisation succeeds.
     """
+    if not np.isfinite(Sigma).all():
+        raise ValueError(
+            "The covariance matrix of X overflowed: the scale of X is too large for its dtype. "
+            "Rescale X (for instance with StandardScaler) before fitting."
+        )
     identity = np.eye(len(Sigma), dtype=Sigma.dtype)
     floor = np.finfo(Sigma.dtype).eps * max(float(np.trace(Sigma)) / len(Sigma), 1e-300) * 10
     reg = reg_covar
-    while True:
+    for _ in range(64):  # from the floor, 64 tenfold steps pass any finite variance
         try:
             return cholesky(Sigma + Sigma.dtype.type(reg) * identity, lower=True, check_finite=False), reg
         except LinAlgError:
             reg = max(10.0 * reg, floor)
+    raise ValueError("The covariance matrix of X could not be regularised into a positive definite one.")
 
 
 def diag_log_density(X, mu, sigma2):
@@ -301,7 +308,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         weights = None
         if sample_weight is not None:
-            weights = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+            weights = check_sample_weight(sample_weight, X, dtype=X.dtype)
         is_anomaly = None if y is None else _anomaly_mask(y, X.shape[0], strict=False)
         is_anomaly, X_normal, w_normal, n_normal = _normal_rows(X, is_anomaly, weights)
         mean, covariance, cholesky_factor, X_centred = self._fit_density(X_normal, w_normal, n_normal)

@@ -88,13 +88,26 @@ def solve_ridge_rows(weight_matrix, target_matrix, features, alpha, n_threads=1,
             m = shift.shape[1]
             rhs -= (system[:, :, :m] @ shift[block][..., None])[..., 0]
         system[:, np.arange(k), np.arange(k)] += alpha
-        return np.linalg.solve(system, rhs[..., None])[..., 0], system, rhs
+        return _solve_spd(system, rhs), system, rhs
 
     blocks = row_blocks(n_rows, n_threads) if n_threads > 1 else [slice(0, n_rows)]
     parts = map_in_threads(solve_block, blocks, max_threads=n_threads)
     solution, system, rhs = (np.concatenate(arrays) if len(parts) > 1 else arrays[0] for arrays in zip(*parts))
     explained = float(np.vdot(solution, rhs)) + alpha * float(np.vdot(solution, solution))
     return RidgeSolution(solution, system, rhs, explained)
+
+
+def _solve_spd(system, rhs):
+    """Batched solve of the positive definite ``system``; the min-norm solution where it fails.
+
+    LU fails only when the penalty is negligible beside the Gram matrix in floating point
+    (ratings on a scale of 1e12 and beyond, with few ratings per row): the ridge solution is then
+    its limit as the penalty goes to 0, the pseudo-inverse's.
+    """
+    try:
+        return np.linalg.solve(system, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return (np.linalg.pinv(system, hermitian=True) @ rhs[..., None])[..., 0]
 
 
 def with_ones(factors):

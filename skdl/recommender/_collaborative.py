@@ -10,15 +10,16 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from .._optim import LossHistory, minimize_scipy
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._progress import EpochPrinter
 from ..utils._threads import n_threads, single_threaded_blas
+from ..utils._validation import check_sample_weight
 from ._als import als_sweep
 from ._cost import flat_cost_grad, pack, squared_error, unpack
 from ._factors import Factors
 from ._fold_in import fold_in
 from ._ids import IdVocabulary, as_id_values, id_column, id_table
 from ._implicit import implicit_matrix
-from ._progress import EpochPrinter
 from ._ratings import RatingData, RatingStore
 from ._topn import top_n_codes, top_n_rows
 
@@ -28,8 +29,6 @@ _DEFAULT_TOL = {"als": 1e-3, "lbfgs": 0.1, "cg": 0.1}
 # Conjugate-gradient steps on the implicit factors Y per ALS sweep (each lowers J; 3 reach the
 # RMSE of 10 at a third of the time on MovieLens-100k).
 _IMPLICIT_CG_STEPS = 3
-# Attributes that fit creates besides those ending in "_".
-_PRIVATE_STATE = ("_store", "_users", "_items", "_fitted_structure")
 
 
 class CollaborativeFilter(RegressorMixin, BaseEstimator):
@@ -275,16 +274,8 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         item_codes, items = IdVocabulary.encode(item_ids)
         data = RatingData.from_ratings(user_codes, item_codes, y, weights, len(users), len(items))
         mu = float(np.dot(weights, y) / weights.sum())
-        rng = check_random_state(self.random_state)
-        factors = Factors.initial(
-            rng, len(users), len(items), self.n_factors, biases=self.biases, implicit=self.implicit, dtype=y.dtype
-        )
-        implicit = implicit_matrix(data.users, data.items, data.n_users, data.n_items, y.dtype) if self.implicit else None
         with single_threaded_blas():  # many small k x k solves: threads only slow them down
-            if self.solver == "als":
-                factors, loss_curve = self._fit_als(data, mu, factors, implicit)
-            else:
-                factors, loss_curve = self._fit_gradient(data, mu, factors, implicit)
+            factors, loss_curve = self._solve(data, mu, y.dtype)
         self._users, self._items = users, items
         self.users_, self.items_ = users.ids, items.ids
         self.global_mean_ = mu
@@ -292,14 +283,16 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         self._publish(factors.astype(y.dtype))
         self._fitted_structure = self._structure()
         self.loss_curve_, self.n_iter_ = loss_curve, len(loss_curve)
-        self._store = RatingStore.of(data)
-        self.cost_ = loss_curve[-1] if self.solver == "als" else self._objective()
+        store = RatingStore.of(data)
+        self.cost_ = loss_curve[-1] if self.solver == "als" else self._objective(store)
+        self._store = store  # last: only a finished fit counts as fitted (see __sklearn_is_fitted__)
         return self
 
     def _forget_fit(self):
+        """Remove what an earlier fit left (not sklearn's own private attributes)."""
         for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("__")]:
             delattr(self, name)
-        for name in _PRIVATE_STATE:
+        for name in ("_store", "_users", "_items", "_fitted_structure"):
             self.__dict__.pop(name, None)
 
     def __sklearn_is_fitted__(self):
@@ -317,7 +310,8 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         check_consistent_length(user_ids, y)
         dtype = y.dtype if y.dtype == np.float32 else np.float64
         y = y.astype(dtype, copy=False)
-        weights = _check_weights(sample_weight, y, dtype)
+        _check_rating_scale(y)
+        weights = check_sample_weight(sample_weight, y, dtype=dtype)
         rated = weights > 0
         return user_ids[rated], item_ids[rated], y[rated], weights[rated]
 
@@ -341,6 +335,19 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         available = n_threads()
         return max(1, min(self.n_jobs, available) if self.n_jobs > 0 else available + 1 + self.n_jobs)
 
+    def _solve(self, data, mu, dtype):
+        """Initial factors, then the solver: returns the factors and J per sweep / iteration."""
+        rng = check_random_state(self.random_state)
+        factors = Factors.initial(
+            rng, data.n_users, data.n_items, self.n_factors, biases=self.biases, implicit=self.implicit, dtype=dtype
+        )
+        implicit = None
+        if self.implicit:
+            implicit = implicit_matrix(data.users, data.items, data.n_users, data.n_items, dtype)
+        if self.solver == "als":
+            return self._fit_als(data, mu, factors, implicit)
+        return self._fit_gradient(data, mu, factors, implicit)
+
     def _fit_als(self, data, mu, factors, implicit):
         """Sweep until J stops decreasing (relative ``tol``); returns the factors and J per sweep."""
         max_iter, tol = self._resolved("max_iter", _DEFAULT_MAX_ITER), self._resolved("tol", _DEFAULT_TOL)
@@ -351,7 +358,7 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         n_threads = self._n_threads()
         for sweep in range(1, max_iter + 1):
             factors, cost = als_sweep(data, factors, mu, self.alpha, implicit=implicit, n_threads=n_threads)
-            progress.epoch(sweep, loss=cost)
+            progress.step(sweep, loss=cost)
             if history.record(cost):
                 return factors, history.losses
         warnings.warn(
@@ -374,7 +381,7 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
 
         def record(iteration, value):
             losses.append(value)
-            progress.epoch(iteration, loss=value)
+            progress.step(iteration, loss=value)
 
         theta, _ = minimize_scipy(
             fun_grad, pack(arrays), method=self.solver, max_iter=self._resolved("max_iter", _DEFAULT_MAX_ITER),
@@ -406,11 +413,12 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
             self.implicit_factors_ if implicit else None, self.implicit_user_factors_ if implicit else None,
         )
 
-    def _objective(self):
+    def _objective(self, store=None):
         """:math:`J` over every stored rating, computed afresh (``cost_`` is kept up to date)."""
-        users, items, weight, weighted_rating = self._store.all_pairs()
+        store = self._store if store is None else store
+        users, items, weight, weighted_rating = store.all_pairs()
         prediction = self._factors().predict_pairs(users, items, self.global_mean_)
-        error = squared_error(prediction, weight, weighted_rating, self._store.sum_weighted_squares)
+        error = squared_error(prediction, weight, weighted_rating, store.sum_weighted_squares)
         return 0.5 * error + self._factors().penalty(self.alpha, self.alpha_implicit)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -454,6 +462,7 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         store = self._store.added(user_codes, item_codes, y, weights, len(users), len(items))
         factors = self._factors().grown(len(users), len(items))
         with single_threaded_blas():  # many small k x k solves: threads only slow them down
+            # fold_in writes the new rows only once every solve has succeeded.
             cost_change = fold_in(
                 store, factors, np.unique(user_codes), np.unique(item_codes),
                 (user_codes, item_codes, y, weights), self.global_mean_, self.alpha,
@@ -574,6 +583,17 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         return tags
 
 
-def _check_weights(sample_weight, y, dtype):
-    """Non-negative, finite weights (the shared ``check_sample_weight`` replaces this on main)."""
-    return _check_sample_weight(sample_weight, y, dtype=dtype, ensure_non_negative=True)
+def _check_rating_scale(y):
+    """Refuse ratings so large that the solvers' squares of squares would overflow the dtype.
+
+    The factors grow as the square root of the ratings and the normal equations hold their
+    squares, which LAPACK squares again: up to the fourth root of the largest float (1e77 in
+    float64, 1e9 in float32) every step stays finite.
+    """
+    largest = float(np.max(np.abs(y))) if len(y) else 0.0
+    limit = float(np.finfo(y.dtype).max) ** 0.25
+    if largest > limit:
+        raise ValueError(
+            f"Ratings as large as {largest:.3g} would overflow the solvers in {y.dtype}, which "
+            f"handle ratings up to {limit:.3g} in size; rescale y, e.g. to stars 1-5."
+        )
