@@ -56,7 +56,10 @@ def precision_at_k(X_test, y_test, recommended, *, k=10, threshold=4.0, user_col
 
     See Also
     --------
-    recall_at_k, ndcg_at_k, map_at_k, make_ranking_scorer
+    recall_at_k : The share of the relevant items that each list finds.
+    ndcg_at_k : Hits weighted by their rank.
+    map_at_k : Precision at each hit's rank, averaged.
+    make_ranking_scorer : Any of these as a scorer for model selection.
 
     Examples
     --------
@@ -94,7 +97,9 @@ def recall_at_k(X_test, y_test, recommended, *, k=10, threshold=4.0, user_col=0,
 
     See Also
     --------
-    precision_at_k, ndcg_at_k, map_at_k
+    precision_at_k : The share of each list that is relevant.
+    ndcg_at_k : Hits weighted by their rank.
+    map_at_k : Precision at each hit's rank, averaged.
 
     Examples
     --------
@@ -135,7 +140,9 @@ def ndcg_at_k(X_test, y_test, recommended, *, k=10, threshold=4.0, user_col=0, i
 
     See Also
     --------
-    precision_at_k, map_at_k, sklearn.metrics.ndcg_score
+    precision_at_k : The share of each list that is relevant.
+    map_at_k : Precision at each hit's rank, averaged.
+    sklearn.metrics.ndcg_score : NDCG of dense score matrices with graded relevance.
 
     Examples
     --------
@@ -175,7 +182,8 @@ def map_at_k(X_test, y_test, recommended, *, k=10, threshold=4.0, user_col=0, it
 
     See Also
     --------
-    precision_at_k, ndcg_at_k
+    precision_at_k : The share of each list that is relevant.
+    ndcg_at_k : Hits weighted by their rank.
 
     Examples
     --------
