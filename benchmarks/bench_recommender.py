@@ -242,13 +242,18 @@ def new_users(n_users, n_ratings=20, n_items=5_000, first_id=10**7, seed=0):
 
 
 def time_partial_fits(model, batches):
-    """Wall time of each ``partial_fit`` call, in seconds."""
-    times = []
+    """Wall and CPU time of each ``partial_fit`` call, in seconds (two arrays).
+
+    On a loaded machine the wall time includes waiting for a core; the process's CPU time is the
+    work itself.
+    """
+    wall, cpu = [], []
     for X_new, y_new in batches:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         model.partial_fit(X_new, y_new)
-        times.append(time.perf_counter() - start)
-    return times
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return np.array(wall), np.array(cpu)
 
 
 # --- asv ---------------------------------------------------------------------------------------
@@ -436,9 +441,10 @@ def partial_fit_times(n_new_users=50):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = CollaborativeFilter(implicit=implicit, random_state=0).fit(X, y)
-        times = np.array(time_partial_fits(model, new_users(n_new_users)))
-        result[implicit] = {"median_ms": 1e3 * np.median(times), "min_ms": 1e3 * times.min(),
-                            "max_ms": 1e3 * times.max(), "n_stored": int(model._store.compact.n_pairs)}
+        wall, cpu = time_partial_fits(model, new_users(n_new_users))
+        result[implicit] = {"median_ms": 1e3 * np.median(wall), "min_ms": 1e3 * wall.min(),
+                            "max_ms": 1e3 * wall.max(), "cpu_median_ms": 1e3 * np.median(cpu),
+                            "n_stored": int(model._store.compact.n_pairs)}
     return result
 
 
@@ -500,7 +506,8 @@ def main(argv=None):
     for implicit, t in partial_fit_times().items():
         print(
             f"partial_fit of a new user with 20 ratings into {t['n_stored']:,} stored ratings, implicit={implicit}: "
-            f"median {t['median_ms']:.2f} ms, min {t['min_ms']:.2f}, max {t['max_ms']:.2f} (target < 10 ms)"
+            f"median {t['median_ms']:.2f} ms wall (min {t['min_ms']:.2f}, max {t['max_ms']:.2f}), "
+            f"median {t['cpu_median_ms']:.2f} ms CPU (target < 10 ms)"
         )
     if not args.skip_scale:
         result = measure_scale_in_subprocess()
