@@ -10,9 +10,11 @@ return finite predictions of the right shape, equal to those of the same ratings
 top-n lists of known items. Draws are derandomised: CI runs the same examples every time.
 """
 
+import atexit
 import collections
 import os
 import re
+import shutil
 import tempfile
 import warnings
 
@@ -27,6 +29,7 @@ from skdl.recommender import CollaborativeFilter
 
 OUTCOMES = collections.Counter()
 _MEMMAP_DIR = tempfile.mkdtemp(prefix="skdl-cf-properties-")
+atexit.register(shutil.rmtree, _MEMMAP_DIR, ignore_errors=True)
 
 _CAUSE_WORDS = {
     "missing_user": r"missing user ids",
