@@ -179,6 +179,7 @@ COMPARISONS = [
         target=1.0,
         quality=fold_quality,
         repeat=3,
+        peer_requires=("surprise",),
     ),
     Comparison(
         "CollaborativeFilter recommender, 5 folds of MovieLens-100k (SVD.fit only)",
@@ -189,6 +190,7 @@ COMPARISONS = [
         target=1.0,
         quality=fold_quality,
         repeat=3,
+        peer_requires=("surprise",),
     ),
     Comparison(
         "CollaborativeFilter recommender, 1,000,000 ratings",
@@ -198,6 +200,7 @@ COMPARISONS = [
         "surprise SVD (with Trainset build)",
         quality=scale_quality,
         repeat=1,
+        peer_requires=("surprise",),
     ),
 ]
 
