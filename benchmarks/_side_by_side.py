@@ -46,15 +46,23 @@ EXTRAS = {
 }
 
 
+def _installed(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a dotted name whose parent package is missing
+        return False
+
+
 def missing_requirements(modules):
     """The modules of ``modules`` that cannot be imported here (found without importing them)."""
-    return [name for name in modules if importlib.util.find_spec(name) is None]
+    return [name for name in modules if not _installed(name)]
 
 
 def how_to_install(modules):
     """A sentence naming the distributions of ``modules`` and the extra that brings them."""
-    distributions = ", ".join(EXTRAS.get(name, (name, None))[0] for name in modules)
-    extras = sorted({EXTRAS[name][1] for name in modules if name in EXTRAS})
+    known = [EXTRAS.get(name.split(".")[0], (name, None)) for name in modules]
+    distributions = ", ".join(distribution for distribution, _ in known)
+    extras = sorted({extra for _, extra in known if extra})
     if not extras:
         return f"needs {distributions}"
     return f'needs {distributions}: pip install -e ".[{",".join(extras)}]"'

@@ -105,7 +105,7 @@ def test_trusted_types_imports_no_torch():
     assert result.returncode == 0, result.stderr
 
 
-# Makes ``import torch`` fail, as on a machine without torch.
+# Makes ``import torch`` fail, as on a machine without it.
 _NO_TORCH = """
 import sys
 class _NoTorch:
