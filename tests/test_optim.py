@@ -92,6 +92,57 @@ def test_loop_warns_when_max_iter_runs_out_and_reports_divergence():
         minimize_first_order(quadratic, [np.zeros(2)], make_optimizer("gd", 10.0), 1, max_iter=2000)
 
 
+def _standardised_regression(n_samples=1000, n_features=5, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    return X, X @ rng.normal(size=n_features) + rng.normal(size=n_samples)
+
+
+def _divergent_fits():
+    from skdl.linear_model import LinearRegression, LogisticRegression
+    from skdl.neural_network import MLPClassifier, MLPRegressor
+
+    X, y = _standardised_regression()
+    labels = (y > 0).astype(int)
+    return {
+        # The case of the report: a rising loss used to count as "no improvement", so after six
+        # epochs this fit stopped as converged with an R^2 of about -6e216.
+        "LinearRegression": (LinearRegression(solver="sgd", learning_rate=2.0, batch_size=10, random_state=0), X, y),
+        "LinearRegression-gd": (LinearRegression(solver="gd", learning_rate=5.0), X, y),
+        "LogisticRegression": (LogisticRegression(solver="sgd", learning_rate=1e6, batch_size=10, random_state=0), X, labels),
+        "MLPRegressor": (MLPRegressor(solver="sgd", learning_rate_init=5.0, batch_size=10, random_state=0), X, y),
+        "MLPClassifier": (MLPClassifier(solver="sgd", learning_rate_init=50.0, batch_size=10, random_state=0), X, labels),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_divergent_fits()))
+def test_a_diverging_first_order_fit_raises_and_names_the_learning_rate(name):
+    estimator, X, y = _divergent_fits()[name]
+    with pytest.raises(FloatingPointError, match=r"diverged.*learning_rate=.*lower it"):
+        with np.errstate(all="ignore"):
+            estimator.fit(X, y)
+
+
+def test_a_diverging_partial_fit_raises():
+    from skdl.linear_model import LinearRegression
+
+    X, y = _standardised_regression()
+    model = LinearRegression(solver="sgd", learning_rate=2.0, batch_size=10, random_state=0)
+    with pytest.raises(FloatingPointError, match="diverged"), np.errstate(all="ignore"):
+        for _ in range(5):
+            model.partial_fit(X, y)
+
+
+def test_a_loss_rising_by_orders_of_magnitude_is_divergence_not_a_plateau():
+    def exploding(params, batch):
+        params[0] *= 1e3  # each step multiplies the loss
+        return float(params[0][0] ** 2), [np.zeros(1)]
+
+    with pytest.raises(FloatingPointError, match=r"became 5e\+23 \(from 5e\+11 in the first epoch\) at epoch 2"):
+        minimize_first_order(exploding, [np.ones(1)], make_optimizer("gd", 0.1), 10, batch_size=5, max_iter=50,
+                             rng=np.random.default_rng(0), n_iter_no_change=5)
+
+
 def test_callback_can_stop_training():
     history, n_iter = minimize_first_order(
         quadratic, [np.zeros(2)], make_optimizer("gd", 0.01), 1, max_iter=100, tol=0.0,

@@ -70,13 +70,41 @@ def run_epoch(loss_grad, params, optimizer, n_samples, batch_size=None, rng=None
     return total_loss / n_samples
 
 
-def run_single_epoch(loss_grad, params, optimizer, history, n_samples, batch_size=None, rng=None):
+# A loss this many times the first epoch's is a step size too large, not a plateau.
+DIVERGENCE_FACTOR = 1e4
+
+
+def check_divergence(loss, params, history, optimizer, epoch, estimator_name="The solver"):
+    """Raise ``FloatingPointError`` when training diverges; call before recording ``loss``.
+
+    Diverging means a non-finite loss or parameter, or a loss above :data:`DIVERGENCE_FACTOR`
+    times the first epoch's. Mini-batch SGD with too large a step does not plateau: its loss
+    grows by orders of magnitude per epoch, which the plateau test alone would take for
+    convergence after a few epochs "without improvement".
+    """
+    first = history.losses[0] if history.losses else None
+    finite = np.isfinite(loss) and all(np.isfinite(theta).all() for theta in params)
+    if finite and (first is None or loss <= DIVERGENCE_FACTOR * max(first, np.finfo(float).tiny)):
+        return
+    rose = "" if first is None else f" (from {first:.4g} in the first epoch)"
+    raise FloatingPointError(
+        f"{estimator_name} diverged: the loss became {loss:.4g}{rose} at epoch {epoch}"
+        f"{'' if finite else ' and the parameters are no longer finite'}. The learning rate "
+        f"(learning_rate={optimizer.learning_rate:g}) is too large for this data: lower it."
+    )
+
+
+def run_single_epoch(loss_grad, params, optimizer, history, n_samples, batch_size=None, rng=None,
+                     estimator_name="The solver"):
     """One more epoch of an ongoing training (``partial_fit``): schedule, pass, loss recorded.
 
-    Returns the epoch's loss.
+    Returns the epoch's loss; raises ``FloatingPointError`` when the epoch diverged (see
+    :func:`check_divergence`).
     """
-    optimizer.set_epoch(len(history.losses))
+    epoch = len(history.losses)
+    optimizer.set_epoch(epoch)
     loss = run_epoch(loss_grad, params, optimizer, n_samples, batch_size, rng)
+    check_divergence(loss, params, history, optimizer, epoch + 1, estimator_name)
     history.record(loss)
     return loss
 
@@ -135,13 +163,18 @@ def minimize_first_order(
         ``callback(epoch, loss) -> bool`` after each epoch; ``True`` stops training (early
         stopping on a validation score, for instance).
     estimator_name : str
-        Named in the ``ConvergenceWarning``.
+        Named in the ``ConvergenceWarning`` and the divergence error.
 
     Returns
     -------
     history : LossHistory
     n_iter : int
         Epochs run by this call.
+
+    Raises
+    ------
+    FloatingPointError
+        When training diverges (see :func:`check_divergence`); ``params`` are then not to be used.
     """
     if history is None:
         history = LossHistory(tol=tol, n_iter_no_change=n_iter_no_change, full_batch=batch_size is None)
@@ -149,11 +182,7 @@ def minimize_first_order(
     for n_iter in range(1, max_iter + 1):
         optimizer.set_epoch(first_epoch + n_iter - 1)
         loss = run_epoch(loss_grad, params, optimizer, n_samples, batch_size, rng)
-        if not np.isfinite(loss):
-            raise FloatingPointError(
-                f"{estimator_name} diverged: the loss became {loss} at epoch {n_iter}. "
-                "Lower the learning rate."
-            )
+        check_divergence(loss, params, history, optimizer, first_epoch + n_iter, estimator_name)
         converged = history.record(loss)
         stop = callback is not None and callback(first_epoch + n_iter, loss)
         if converged or stop:

@@ -9,7 +9,8 @@ from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._validation import check_sample_weight
 from ._threshold import best_f1_threshold, weighted_percentile
 
 # A Python float, so that float32 arithmetic stays float32.
@@ -301,7 +302,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         weights = None
         if sample_weight is not None:
-            weights = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+            weights = check_sample_weight(sample_weight, X, dtype=X.dtype)
         is_anomaly = None if y is None else _anomaly_mask(y, X.shape[0], strict=False)
         is_anomaly, X_normal, w_normal, n_normal = _normal_rows(X, is_anomaly, weights)
         mean, covariance, cholesky_factor, X_centred = self._fit_density(X_normal, w_normal, n_normal)

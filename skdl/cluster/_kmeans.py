@@ -10,7 +10,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._validation import check_sample_weight
 from ..utils._threads import map_in_threads, n_threads
 
 # A distance block holds at most this many entries (8 MiB in float64) whatever the data size.
@@ -379,7 +380,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         X = validate_data(self, X, dtype=[np.float64, np.float32], order="C")
         if X.shape[0] < self.n_clusters:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}.")
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sample_weight = check_sample_weight(sample_weight, X, dtype=X.dtype)
         if np.count_nonzero(sample_weight) < self.n_clusters:
             raise ValueError(
                 f"Only {np.count_nonzero(sample_weight)} samples have a positive sample_weight; "
@@ -484,7 +485,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         score : float
         """
         X, (_, min_sq) = self._labels_min_sq(X)
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sample_weight = check_sample_weight(sample_weight, X, dtype=X.dtype)
         return -float(min_sq @ sample_weight)
 
     def __sklearn_tags__(self):

@@ -8,7 +8,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._optim import squared_loss_grad
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._validation import check_sample_weight
 from ._base import FirstOrderMixin, make_linear_loss_grad, sgd_only
 from ._normal_equation import solve_normal_equation
 
@@ -154,7 +155,7 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
         if solver == "auto":
             solver = "normal" if min(X.shape) <= _MAX_NORMAL_EQUATION_SIZE else "gd"
         if solver == "normal":
-            weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            weights = None if sample_weight is None else check_sample_weight(sample_weight, X, dtype=X.dtype)
             coef, intercept, used_cholesky = solve_normal_equation(
                 X, y, weights, self.alpha, self.fit_intercept
             )
@@ -175,7 +176,7 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
         self._y_scale = float(y_spread) if y_spread > 0 else 1.0
 
     def _run_first_order(self, X, y, sample_weight, *, single_epoch):
-        weights = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        weights = check_sample_weight(sample_weight, X, dtype=X.dtype)
         if not hasattr(self, "_optimizer"):
             coef_shape = (X.shape[1], y.shape[1]) if y.ndim == 2 else (X.shape[1],)
             self._initialise_first_order(X, weights, coef_shape)

@@ -12,7 +12,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .._optim import binary_logistic_loss_grad, minimize_scipy, multinomial_loss_grad
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._validation import check_sample_weight
 from ..utils._threads import single_threaded_blas
 from ._base import FirstOrderMixin, make_linear_loss_grad, sgd_only
 
@@ -192,7 +193,7 @@ class LogisticRegression(ClassifierMixin, FirstOrderMixin, BaseEstimator):
         return 0.0 if self.penalty is None else 1.0 / (self.C * total_weight)
 
     def _weights(self, X, y_index, sample_weight):
-        weights = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        weights = check_sample_weight(sample_weight, X, dtype=X.dtype)
         if self.class_weight is not None:
             per_class = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=self.classes_[y_index]

@@ -26,7 +26,8 @@ from .._optim import (
     minimize_first_order,
     run_single_epoch,
 )
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._validation import check_sample_weight
 from ._activations import ACTIVATIONS
 from ._network import initialize_parameters, network_loss_grad, penalty_loss_grad, predict_logits
 
@@ -265,7 +266,7 @@ class _BaseMLP(BaseEstimator):
             multi_output=isinstance(self, RegressorMixin), y_numeric=isinstance(self, RegressorMixin),
         )
         Y = self._encode_targets(y, X.dtype, first_call=True)
-        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        weights = None if sample_weight is None else check_sample_weight(sample_weight, X, dtype=X.dtype)
         rng = check_random_state(self.random_state)
         self._initialize(X.shape[1], self.n_outputs_, X.dtype, rng)
         self._start_training(rng)
@@ -303,7 +304,7 @@ class _BaseMLP(BaseEstimator):
             multi_output=isinstance(self, RegressorMixin), y_numeric=isinstance(self, RegressorMixin),
         )
         Y = self._encode_targets(y, X.dtype, first_call=first_call, classes=classes)
-        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        weights = None if sample_weight is None else check_sample_weight(sample_weight, X, dtype=X.dtype)
         rng = check_random_state(self.random_state)
         if first_call:
             self._initialize(X.shape[1], self.n_outputs_, X.dtype, rng)

@@ -11,7 +11,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._optim import LossHistory, minimize_scipy
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context, validate_data
+from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._validation import check_sample_weight
 from ..utils._threads import single_threaded_blas
 from ._als import als_half_step, pair_dot
 from ._cost import cofi_cost, flat_cost_grad, pack, predict_pairs, unpack
@@ -203,7 +204,7 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         X = self._id_columns(X)
         dtype = y.dtype if y.dtype == np.float32 else np.float64
         y = y.astype(dtype, copy=False)
-        weights = _check_sample_weight(sample_weight, y, dtype=dtype)
+        weights = check_sample_weight(sample_weight, y, dtype=dtype)
         rated = weights > 0
         return X[rated], y[rated], weights[rated]
 

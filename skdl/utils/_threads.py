@@ -1,33 +1,135 @@
-"""Spread independent numpy work over threads, with BLAS held to one thread inside.
+"""Threads: how many cores a fit may use, and thread limits that are safe when fits run concurrently.
 
 numpy releases the GIL in its kernels, so row blocks of a large product can run on all cores
 from Python threads. For the products of K-means (a few columns) and for Gram matrices of tall
 data this is faster than one multithreaded BLAS call, and it degrades gracefully when the cores
 are shared, where a multithreaded BLAS call stalls waiting for its threads.
+
+A BLAS library's thread count (and torch's) is one setting for the whole process. A fit that
+lowers it must not race with another fit doing the same in another thread, nor leave it changed:
+:class:`ScopedProcessSetting` counts the calls inside the scope, applies the value when the first
+enters and restores the caller's value when the last leaves.
 """
 
-import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 
+from joblib import cpu_count
 from threadpoolctl import ThreadpoolController
 
 
 def n_threads():
-    """The number of cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    """The number of cores this process may actually run on.
+
+    joblib's :func:`~joblib.cpu_count` reads the CPU quota of the container (cgroups) and the
+    process's CPU affinity, not only the machine's core count.
+    """
+    return max(1, cpu_count(only_physical_cores=False))
+
+
+def effective_n_jobs(n_jobs):
+    """Resolve an ``n_jobs`` parameter to a number of threads for a fit's own thread pool.
+
+    ``None`` and ``-1`` mean every core available to the process (:func:`n_threads`), as for
+    scikit-learn's OpenMP-parallel estimators such as ``KMeans``; ``-2`` all but one, and so on;
+    a positive number is taken as it is.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        The estimator's parameter.
+
+    Returns
+    -------
+    n_threads : int
+        At least 1.
+
+    Examples
+    --------
+    >>> from skdl.utils._threads import effective_n_jobs
+    >>> effective_n_jobs(3)
+    3
+    >>> effective_n_jobs(None) == effective_n_jobs(-1) >= 1
+    True
+    """
+    if n_jobs is None:
+        return n_threads()
+    if n_jobs == 0:
+        raise ValueError("n_jobs == 0 has no meaning; use None, a positive number or -1.")
+    if n_jobs < 0:
+        return max(1, n_threads() + 1 + n_jobs)
+    return int(n_jobs)
+
+
+class ScopedProcessSetting:
+    """A process-wide setting changed only while at least one caller is inside :meth:`scope`.
+
+    The first caller to enter saves the current setting and applies its own value; callers
+    entering while the scope is held share the value in force; the last to leave restores what
+    was saved. Two fits running in threads therefore never leave the process with the other's
+    limit, whatever order they finish in.
+
+    Parameters
+    ----------
+    save : callable
+        ``save() -> saved``, a record of the current setting.
+    apply : callable
+        ``apply(value)``, puts a value in force.
+    restore : callable
+        ``restore(saved)``, puts back what ``save`` recorded.
+    """
+
+    def __init__(self, save, apply, restore):
+        self._save, self._apply, self._restore = save, apply, restore
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved = None
+
+    @contextmanager
+    def scope(self, value):
+        """Hold the setting at ``value`` (or at the value already in force) for the block."""
+        with self._lock:
+            if self._users == 0:
+                self._saved = self._save()
+                self._apply(value)
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    self._restore(self._saved)
+                    self._saved = None
 
 
 @lru_cache(maxsize=1)
-def _controller():
-    return ThreadpoolController()
+def _blas_libraries():
+    return ThreadpoolController().select(user_api="blas").lib_controllers
+
+
+def _apply_blas_threads(n):
+    for library in _blas_libraries():
+        library.set_num_threads(n)
+
+
+def _restore_blas_threads(saved):
+    for library, n in saved:
+        library.set_num_threads(n)
+
+
+_BLAS_THREADS = ScopedProcessSetting(
+    save=lambda: [(library, library.num_threads) for library in _blas_libraries()],
+    apply=_apply_blas_threads,
+    restore=_restore_blas_threads,
+)
 
 
 def single_threaded_blas():
-    """Context manager in which BLAS runs on one thread."""
-    return _controller().limit(limits=1, user_api="blas")
+    """Context manager in which BLAS runs on one thread; thread-safe and restored on exit."""
+    return _BLAS_THREADS.scope(1)
 
 
 def map_in_threads(function, items, max_threads=None):

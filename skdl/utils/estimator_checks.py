@@ -6,7 +6,7 @@ common test runs the checks on (the default, plus a configuration per solver tha
 methods exist or which code runs).
 """
 
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 
 
 def expected_failed_checks(estimator):
@@ -74,7 +74,10 @@ COLLABORATIVE_FILTER_N_COLUMNS_CHECKS = (
 
 
 def _stochastic_mlp_reason(estimator):
-    if not (estimator.dropout > 0 or estimator.early_stopping or (estimator.batch_size or 200) < 100):
+    # The regressor's early-stopping variant passes the check on its data (the two runs end
+    # within the check's tolerance), and xfail_strict forbids declaring a check that passes.
+    split_differs = estimator.early_stopping and is_classifier(estimator)
+    if not (estimator.dropout > 0 or split_differs or (estimator.batch_size or 200) < 100):
         return None
     return (
         "With dropout masks, a random validation split or mini-batches smaller than the data, "
