@@ -18,6 +18,7 @@ assembled by string concatenation or formatting, so that the source reads as the
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import pathlib
 import pkgutil
@@ -25,6 +26,7 @@ import pkgutil
 import pytest
 
 import skdl
+from skdl.neural_network import _TORCH_ESTIMATORS
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate", reason="numpydoc is in the 'dev' extra")
 
@@ -36,10 +38,61 @@ IGNORED_FOR_PROPERTIES = {"PR02", "GL08"}
 # estimator branches; the lead empties this list before the release. Each entry is expected to
 # fail (strictly: an entry that passes fails the suite, so fixed docstrings leave the list).
 _TO_FIX = {
+    # skdl.anomaly
+    "skdl.anomaly.GaussianAnomalyDetector",
+    "skdl.anomaly.GaussianAnomalyDetector.decision_function",
+    "skdl.anomaly.GaussianAnomalyDetector.fit",
+    "skdl.anomaly.GaussianAnomalyDetector.predict",
+    "skdl.anomaly.GaussianAnomalyDetector.score_samples",
+    "skdl.anomaly.SingularCovarianceWarning",
+    # skdl.cluster
+    "skdl.cluster.KMeans",
+    "skdl.cluster.KMeans.fit",
+    "skdl.cluster.KMeans.fit_predict",
+    "skdl.cluster.KMeans.predict",
+    "skdl.cluster.KMeans.score",
+    "skdl.cluster.KMeans.transform",
+    # skdl.decomposition
+    "skdl.decomposition.PCA",
+    "skdl.decomposition.PCA.fit",
+    "skdl.decomposition.PCA.inverse_transform",
+    "skdl.decomposition.PCA.transform",
+    # skdl.linear_model
+    "skdl.linear_model.LinearRegression",
+    "skdl.linear_model.LinearRegression.fit",
+    "skdl.linear_model.LinearRegression.predict",
+    "skdl.linear_model.LogisticRegression",
+    "skdl.linear_model.LogisticRegression.decision_function",
+    "skdl.linear_model.LogisticRegression.fit",
+    "skdl.linear_model.LogisticRegression.predict",
+    "skdl.linear_model.LogisticRegression.predict_log_proba",
+    "skdl.linear_model.LogisticRegression.predict_proba",
+    # skdl.neural_network
+    "skdl.neural_network.CNNClassifier",
+    "skdl.neural_network.CNNClassifier.history_",
+    "skdl.neural_network.MLPClassifier",
+    "skdl.neural_network.MLPClassifier.fit",
+    "skdl.neural_network.MLPClassifier.partial_fit",
+    "skdl.neural_network.MLPClassifier.predict",
+    "skdl.neural_network.MLPClassifier.predict_log_proba",
+    "skdl.neural_network.MLPRegressor",
+    "skdl.neural_network.MLPRegressor.fit",
+    "skdl.neural_network.MLPRegressor.partial_fit",
+    "skdl.neural_network.MLPRegressor.predict",
+    "skdl.neural_network.RNNClassifier",
+    "skdl.neural_network.RNNClassifier.history_",
+    # skdl.recommender
+    "skdl.recommender.CollaborativeFilter.fit",
+    "skdl.recommender.CollaborativeFilter.partial_fit",
+    "skdl.recommender.CollaborativeFilter.predict",
+    "skdl.recommender.CollaborativeFilter.recommend",
+    "skdl.recommender.CollaborativeFilter.similar_items",
 }
 
 # TEMPORARY, as _TO_FIX: docstrings assembled by concatenation in estimator modules.
 _CONCATENATED_TO_FIX = {
+    "skdl.neural_network.MLPClassifier",
+    "skdl.neural_network.MLPRegressor",
 }
 
 
@@ -132,7 +185,11 @@ def test_the_collection_finds_every_kind_of_public_object():
     assert paths["skdl.datasets.load_movielens"] == "function"
     assert paths["skdl.utils.discovery.all_estimators"] == "function"
     assert "skdl.linear_model.LinearRegression.get_params" not in paths  # scikit-learn's own
-    assert set(_TO_FIX) <= set(paths) and set(_CONCATENATED_TO_FIX) <= set(paths)
+    # Every listed entry exists (the torch estimators' only where torch is installed).
+    uncollected = (set(_TO_FIX) | set(_CONCATENATED_TO_FIX)) - set(paths)
+    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("skorch") is None:
+        uncollected = {path for path in uncollected if path.split(".")[2] not in _TORCH_ESTIMATORS}
+    assert not uncollected, sorted(uncollected)
 
 
 @pytest.mark.parametrize(

@@ -260,6 +260,11 @@ def load_pca_points():
     Returns
     -------
     X : ndarray of shape (50, 2)
+        The points, float64, which the exercise normalises and projects onto one component.
+
+    See Also
+    --------
+    skdl.decomposition.PCA : The course's PCA.
 
     Examples
     --------
@@ -276,6 +281,11 @@ def load_kmeans_points():
     Returns
     -------
     X : ndarray of shape (300, 2)
+        The points, float64, in three clusters.
+
+    See Also
+    --------
+    skdl.cluster.KMeans : The course's K-means.
 
     Examples
     --------
@@ -292,6 +302,11 @@ def load_bird_image():
     Returns
     -------
     image : ndarray of shape (128, 128, 3), dtype uint8
+        The RGB pixels, 0-255; ``image.reshape(-1, 3) / 255`` is the exercise's data.
+
+    See Also
+    --------
+    skdl.cluster.KMeans : Compresses the image to 16 colours in the exercise.
 
     Examples
     --------
