@@ -16,8 +16,11 @@ _TORCH_ESTIMATORS = {"CNNClassifier": "._cnn", "RNNClassifier": "._rnn"}
 
 
 def _torch_installed():
-    # find_spec locates a package without importing it.
-    return all(importlib.util.find_spec(name) is not None for name in ("torch", "skorch"))
+    # find_spec locates a package without importing it (and a broken finder counts as missing).
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in ("torch", "skorch"))
+    except ImportError:
+        return False
 
 
 __all__ = sorted(["MLPClassifier", "MLPRegressor", *(_TORCH_ESTIMATORS if _torch_installed() else [])])
