@@ -78,8 +78,10 @@ _COURSE_NAMES = {"train": ("X", "y"), "val": ("X_val", "y_val"), "test": ("X_tes
 
 
 def split_bunch(splits, subset, *, feature_names, target_name, descr, return_X_y, as_frame, **extra):
-    """Package a data set the course ships in splits: ``splits`` maps ``"train"``/``"val"``/...
-    to ``(X, y)`` (``y`` may be None for an unlabelled split).
+    """Package a data set the course ships in splits, as scikit-learn's ``load_*`` functions do.
+
+    ``splits`` maps ``"train"``, ``"val"``, ``"test"`` to ``(X, y)`` (``y`` may be None for an
+    unlabelled split).
 
     ``data``, ``target`` and ``frame`` (and ``return_X_y``) hold the split named by ``subset``, as
     in scikit-learn's ``fetch_20newsgroups(subset=...)``; the Bunch also keeps every split under
