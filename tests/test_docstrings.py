@@ -82,11 +82,6 @@ _TO_FIX = {
     "skdl.neural_network.RNNClassifier",
     "skdl.neural_network.RNNClassifier.history_",
     # skdl.recommender
-    "skdl.recommender.CollaborativeFilter.fit",
-    "skdl.recommender.CollaborativeFilter.partial_fit",
-    "skdl.recommender.CollaborativeFilter.predict",
-    "skdl.recommender.CollaborativeFilter.recommend",
-    "skdl.recommender.CollaborativeFilter.similar_items",
 }
 
 # TEMPORARY, as _TO_FIX: docstrings assembled by concatenation in estimator modules.

@@ -33,6 +33,9 @@ def minimize_scipy(
         The gradient tolerance.
     estimator_name : str, default="The solver"
         Named in the ``ConvergenceWarning``.
+    callback : callable or None, default=None
+        ``callback(i, value)`` after each iteration ``i`` with the objective's value there (a
+        ``verbose`` printer, for instance).
 
     Returns
     -------
