@@ -45,13 +45,6 @@ _TO_FIX = {
     "skdl.anomaly.GaussianAnomalyDetector.predict",
     "skdl.anomaly.GaussianAnomalyDetector.score_samples",
     "skdl.anomaly.SingularCovarianceWarning",
-    # skdl.cluster
-    "skdl.cluster.KMeans",
-    "skdl.cluster.KMeans.fit",
-    "skdl.cluster.KMeans.fit_predict",
-    "skdl.cluster.KMeans.predict",
-    "skdl.cluster.KMeans.score",
-    "skdl.cluster.KMeans.transform",
     # skdl.decomposition
     "skdl.decomposition.PCA",
     "skdl.decomposition.PCA.fit",

@@ -31,7 +31,7 @@ Mining, 2010.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, uint64
 
 from ._lloyd import (
     _block_products,
@@ -44,7 +44,6 @@ from ._lloyd import (
     nearest_centroids,
     relocate_empty_clusters,
     row_blocks_for,
-    squared_shift,
 )
 
 # Below this many rows a block of the bookkeeping is not worth a thread of its own.
@@ -69,7 +68,7 @@ def _move_bounds(start, stop, labels, upper, lower, shifts, half_gaps, candidate
             second = shifts[j]
     count = 0
     for i in range(start, stop):
-        a = labels[i]
+        a = uint64(labels[i])  # unsigned: no wrap-around check on the indexing (see ._lloyd)
         u = upper[i] + shifts[a]
         l = lower[i] - (second if a == farthest_mover else largest)
         upper[i], lower[i] = u, l
@@ -86,10 +85,11 @@ def _tighten_dense(X, shift, inv_scale, centroids, labels, upper, candidates, th
     p = X.shape[1]
     kept = 0
     for c in range(count):
-        i, a = candidates[c], labels[candidates[c]]
+        i = uint64(candidates[c])
+        centroid = centroids[uint64(labels[i])]
         d = 0.0
         for f in range(p):
-            diff = (X[i, f] - shift[f]) * inv_scale - centroids[a, f]
+            diff = (X[i, f] - shift[f]) * inv_scale - centroid[f]
             d += diff * diff
         upper[i] = np.sqrt(d) + margin
         if upper[i] > thresholds[c]:
@@ -246,9 +246,7 @@ def kmeans_single_hamerly(X, frame, sample_weight, centroids, max_iter, tol, wor
     for n_iter in range(1, max_iter + 1):
         if progress:
             progress.step(n_iter, inertia=distortion(X, frame, centroids, state.labels, sample_weight, workers))
-        centroids_new = _move_centroids(state, centroids, workers)
-        shift = squared_shift(centroids_new, centroids)
-        centroids = centroids_new
+        centroids, shift = _move_centroids(state, centroids, workers)
         if shift <= tol:
             converged = True
             break
@@ -262,7 +260,7 @@ def kmeans_single_hamerly(X, frame, sample_weight, centroids, max_iter, tol, wor
 
 
 def _move_centroids(state, centroids, workers):
-    """The centroids of the current clusters; an empty cluster is re-seeded as a Lloyd step does."""
+    """The centroids of the current clusters and their squared shift; an empty cluster is re-seeded."""
     sums, weights = state.sums.copy(), state.weights.copy()
     if np.any(weights == 0):
         # The farthest samples by exact distances (a rare full pass).

@@ -78,6 +78,12 @@ def _initial_centroids(X, frame, init, n_clusters, sample_weight, random_state, 
 class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
     r"""K-means clustering, the course's ex7 algorithm made fast and robust.
 
+    Groups the samples around ``n_clusters`` centroids by Lloyd's two alternating steps (assign
+    each sample to its nearest centroid, move each centroid to the mean of its samples), started
+    from k-means++, from random samples or from given centroids. Dense data run the iterations
+    with Hamerly's distance bounds, sparse data plain Lloyd iterations, and a dask array is
+    fitted chunk by chunk where its chunks live; all three give the same iterations.
+
     Parameters
     ----------
     n_clusters : int, default=8

@@ -27,13 +27,17 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
+from numba import njit, uint64
 
 from ..utils._threads import row_blocks, single_threaded_blas
 
 # A block of rows holds at most this many float64 entries (512 KiB) of centred data or of
 # products with the centroids: small enough to stay in cache between the three steps.
 _BLOCK_ENTRIES = 2**16
+# In the kernels, an index read from an array (a CSR column, a label) is cast to uint64 before it
+# indexes another array: numba then drops its check for negative (wrap-around) indices, which
+# costs a quarter of the sparse Lloyd pass.
+
 # Below this many rows a part of the data is not worth a thread of its own...
 _MIN_THREAD_ROWS = 8192
 # ... nor below this many multiply-adds (sparse rows: stored entries times clusters).
@@ -245,6 +249,7 @@ def _csr_row_squared_norms(data, indptr, inv_scale):
 _PANEL = 8
 
 
+@njit(cache=True, nogil=True)
 def panel_transpose(points):
     """The points as panels of eight: shape (ceil(m / 8), n_features, 8), C-ordered, zero-padded.
 
@@ -252,9 +257,9 @@ def panel_transpose(points):
     """
     m, p = points.shape
     panels = np.zeros((-(-m // _PANEL), p, _PANEL))
-    for g in range(panels.shape[0]):
-        block = points[_PANEL * g : _PANEL * (g + 1)]
-        panels[g, :, : block.shape[0]] = block.T
+    for j in range(m):
+        for f in range(p):
+            panels[j // _PANEL, f, j % _PANEL] = points[j, f]
     return panels
 
 
@@ -264,13 +269,14 @@ def _csr_row_products(data, indices, begin, end, inv_scale, panels, out):
 
     Returns the row's squared norm.
     """
+    begin, end = uint64(begin), uint64(end)
     z_squared = 0.0
     for g in range(panels.shape[0]):
         panel = panels[g]
         p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = 0.0
         z_squared = 0.0
         for position in range(begin, end):
-            z, f = data[position] * inv_scale, indices[position]
+            z, f = data[position] * inv_scale, uint64(indices[position])
             z_squared += z * z
             p0 += z * panel[f, 0]
             p1 += z * panel[f, 1]
@@ -315,8 +321,9 @@ def _csr_lloyd_rows(data, indices, indptr, start, stop, inv_scale, centroids_T, 
         w = np.float64(sample_weight[i])
         weights[best] += w
         inertia += w * distance_sq
-        for position in range(indptr[i], indptr[i + 1]):
-            sums[best, indices[position]] += w * (data[position] * inv_scale)
+        row = sums[best]
+        for position in range(uint64(indptr[i]), uint64(indptr[i + 1])):
+            row[uint64(indices[position])] += w * (data[position] * inv_scale)
     return inertia
 
 
@@ -393,19 +400,21 @@ def _dense_cluster_sums(X, start, stop, shift, inv_scale, labels, sample_weight,
     """Add :math:`w_i z_i` to ``sums[c_i]`` and :math:`w_i` to ``weights[c_i]`` for rows start..stop."""
     p = X.shape[1]
     for i in range(start, stop):
-        j, w = labels[i], np.float64(sample_weight[i])
+        j, w = uint64(labels[i]), np.float64(sample_weight[i])
         weights[j] += w
+        row = sums[j]
         for f in range(p):
-            sums[j, f] += w * ((X[i, f] - shift[f]) * inv_scale)
+            row[f] += w * ((X[i, f] - shift[f]) * inv_scale)
 
 
 @njit(cache=True, nogil=True)
 def _csr_cluster_sums(data, indices, indptr, start, stop, inv_scale, labels, sample_weight, sums, weights):
     for i in range(start, stop):
-        j, w = labels[i], np.float64(sample_weight[i])
+        j, w = uint64(labels[i]), np.float64(sample_weight[i])
         weights[j] += w
+        row = sums[j]
         for position in range(indptr[i], indptr[i + 1]):
-            sums[j, indices[position]] += w * (data[position] * inv_scale)
+            row[uint64(indices[position])] += w * (data[position] * inv_scale)
 
 
 def add_cluster_sums(X, rows, frame, labels, sample_weight, sums, weights):
@@ -441,10 +450,10 @@ def _dense_distortion(X, start, stop, shift, inv_scale, centroids, labels, sampl
     p = X.shape[1]
     total = 0.0
     for i in range(start, stop):
-        j = labels[i]
+        centroid = centroids[uint64(labels[i])]
         d = 0.0
         for f in range(p):
-            diff = (X[i, f] - shift[f]) * inv_scale - centroids[j, f]
+            diff = (X[i, f] - shift[f]) * inv_scale - centroid[f]
             d += diff * diff
         total += np.float64(sample_weight[i]) * d
     return total
@@ -454,12 +463,13 @@ def _dense_distortion(X, start, stop, shift, inv_scale, centroids, labels, sampl
 def _csr_distortion(data, indices, indptr, inv_scale, centroids, c_squared, labels, sample_weight):
     total = 0.0
     for i in range(indptr.size - 1):
-        j = labels[i]
+        j = uint64(labels[i])
+        centroid = centroids[j]
         # ||z - mu||^2 = ||mu||^2 + sum over the stored entries of (z_f^2 - 2 z_f mu_f).
         d = c_squared[j]
         for position in range(indptr[i], indptr[i + 1]):
             z = data[position] * inv_scale
-            d += z * (z - 2.0 * centroids[j, indices[position]])
+            d += z * (z - 2.0 * centroid[uint64(indices[position])])
         total += np.float64(sample_weight[i]) * max(d, 0.0)
     return total
 
@@ -530,17 +540,24 @@ def relocate_empty_clusters(sums, weights, farthest):
         weights[cluster] = weight
 
 
+@njit(cache=True, nogil=True)
 def centroids_from_sums(sums, weights, previous):
-    r"""The course's ``computeCentroids``: :math:`\mu_j = S_j / W_j`; an empty cluster keeps ``previous``."""
+    r"""The course's ``computeCentroids``, :math:`\mu_j = S_j / W_j`, and how far the centroids moved.
+
+    An empty cluster keeps its ``previous`` centroid. Returns the centroids and the total squared
+    shift :math:`\sum_j \lVert \mu_j - \mu_j^{\text{previous}}\rVert^2`.
+    """
     centroids = previous.copy()
-    np.divide(sums, weights[:, None], out=centroids, where=weights[:, None] > 0)
-    return centroids
-
-
-def squared_shift(centroids, previous):
-    r"""The total squared move :math:`\sum_j \lVert \mu_j - \mu_j^{\text{previous}}\rVert^2`."""
-    difference = centroids - previous
-    return float(np.einsum("ij,ij->", difference, difference))
+    shift = 0.0
+    for j in range(sums.shape[0]):
+        if weights[j] > 0:
+            # Times the reciprocal, as scikit-learn averages (and one division per cluster).
+            inverse = 1.0 / weights[j]
+            for f in range(sums.shape[1]):
+                centroids[j, f] = sums[j, f] * inverse
+                difference = centroids[j, f] - previous[j, f]
+                shift += difference * difference
+    return centroids, shift
 
 
 def lloyd_iterations(statistics, farthest, centroids, max_iter, tol, progress):
@@ -566,9 +583,7 @@ def lloyd_iterations(statistics, farthest, centroids, max_iter, tol, progress):
         progress.step(n_iter, inertia=inertia)
         if np.any(weights == 0):
             relocate_empty_clusters(sums, weights, farthest(centroids, 2 * centroids.shape[0]))
-        centroids_new = centroids_from_sums(sums, weights, centroids)
-        shift = squared_shift(centroids_new, centroids)
-        centroids = centroids_new
+        centroids, shift = centroids_from_sums(sums, weights, centroids)
         if shift <= tol:
             converged = True
             break
@@ -596,6 +611,8 @@ def lloyd_statistics(X, frame, centroids, sample_weight, workers=SERIAL):
     n_samples = X.shape[0]
     labels, nearest_sq = np.empty(n_samples, dtype=np.int32), np.empty(n_samples)
     centroids_T = panel_transpose(centroids)
+    # The squared norms as scikit-learn's row_norms sums them, so that exact ties (sparse rows
+    # sharing no word with any centroid) go the same way.
     c_squared = np.einsum("ij,ij->i", centroids, centroids)
 
     def part(rows):
