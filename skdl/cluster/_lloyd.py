@@ -66,7 +66,8 @@ class Workers:
         self._stack = ExitStack()
         self._stack.enter_context(single_threaded_blas())
         if self.n_threads > 1:
-            self._pool = self._stack.enter_context(ThreadPoolExecutor(self.n_threads))
+            # The calling thread works too (see map), so the pool has one thread fewer.
+            self._pool = self._stack.enter_context(ThreadPoolExecutor(self.n_threads - 1))
         return self
 
     def __exit__(self, *exc_info):
@@ -74,11 +75,27 @@ class Workers:
         self._stack = self._pool = None
 
     def map(self, function, items):
-        """``[function(item) for item in items]``, spread over the pool."""
+        """``[function(item) for item in items]``, spread over the pool and the calling thread.
+
+        The calling thread takes the first item itself instead of waiting idle: one hand-off
+        fewer per call, which matters for the short passes of an iteration on small data.
+        """
         items = list(items)
         if self._pool is None or len(items) <= 1:
             return [function(item) for item in items]
-        return list(self._pool.map(function, items))
+        # One contiguous run of items per thread; the calling thread takes the first run.
+        n_runs = min(self.n_threads, len(items))
+        bounds = [len(items) * t // n_runs for t in range(n_runs + 1)]
+        runs = [items[bounds[t]:bounds[t + 1]] for t in range(n_runs)]
+
+        def run_all(run):
+            return [function(item) for item in run]
+
+        futures = [self._pool.submit(run_all, run) for run in runs[1:]]
+        results = run_all(runs[0])
+        for future in futures:
+            results.extend(future.result())
+        return results
 
     def row_slices(self, n_rows, min_rows):
         """One contiguous slice of rows per thread, none shorter than ``min_rows`` (but the last)."""
