@@ -4,6 +4,8 @@ One helper per kind of input, so that every estimator refuses the same bad input
 message, and the rules (what a weight may be, when a hold-out can be stratified) are written once.
 """
 
+import numbers
+
 import numpy as np
 from sklearn.model_selection import train_test_split
 
@@ -99,7 +101,7 @@ def validation_split(n_samples, validation_fraction, random_state, *, classes=No
     if n_samples < 2:
         raise ValueError(
             f"Early stopping holds out a validation part of the training data, which needs at least "
-            f"2 samples; got {n_samples}. Pass more samples or set early_stopping=False."
+            f"2 samples; got n_samples={n_samples}. Pass more samples or set early_stopping=False."
         )
     n_validation = min(max(int(np.ceil(validation_fraction * n_samples)), 1), n_samples - 1)
     stratify = None
@@ -112,3 +114,65 @@ def validation_split(n_samples, validation_fraction, random_state, *, classes=No
     return train_test_split(
         np.arange(n_samples), test_size=n_validation, stratify=stratify, random_state=random_state
     )
+
+
+def _label_kind(value):
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, numbers.Integral):
+        return "int"
+    if isinstance(value, numbers.Real):
+        return "float"
+    return type(value).__name__
+
+
+def check_class_labels(y):
+    """Return class labels as an array whose dtype says what they are.
+
+    An object array of numbers (what a list of Python ints or a pandas nullable ``Int64`` column
+    becomes) is converted to a numeric array, so that integer labels are taken for labels rather
+    than reported as "continuous values" or an "unknown" target; an object array of strings is
+    kept. Labels of several kinds at once (numbers and strings, ``None``, ``pd.NA``) have no order
+    and no single meaning, and are refused with a ``ValueError`` naming two of them.
+
+    Parameters
+    ----------
+    y : array-like
+        The labels (any shape).
+
+    Returns
+    -------
+    y : ndarray
+        ``y`` itself, or its numeric conversion when it held numbers of dtype object.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.utils._validation import check_class_labels
+    >>> check_class_labels(np.array([2, 0, 1], dtype=object)).dtype.kind
+    'i'
+    >>> check_class_labels(np.array([0, "cat"], dtype=object))
+    Traceback (most recent call last):
+    ...
+    ValueError: The labels mix int and str values (0 at index 0 and 'cat' at index 1): use one type for every label, e.g. all strings (y.astype(str)).
+    """
+    y = np.asarray(y)
+    if y.dtype != object or y.size == 0:
+        return y
+    flat = y.ravel()
+    kinds = [_label_kind(value) for value in flat]
+    first = kinds[0]
+    other = next((index for index, kind in enumerate(kinds) if kind != first), None)
+    numeric = {"int", "float"}
+    if other is not None and not {first, kinds[other]} <= numeric:
+        raise ValueError(
+            f"The labels mix {first} and {kinds[other]} values ({flat[0]!r} at index 0 and "
+            f"{flat[other]!r} at index {other}): use one type for every label, e.g. all strings "
+            "(y.astype(str))."
+        )
+    if first not in numeric | {"str"}:
+        raise ValueError(f"The labels must be numbers or strings; got {flat[0]!r} of type {first}.")
+    if first == "str":
+        return y
+    converted = np.array(flat.tolist()).reshape(y.shape)
+    return converted if converted.dtype != object else y
