@@ -99,9 +99,9 @@ def _check_magnitude(A, name):
         )
     if 0.0 < largest < lower:
         raise ValueError(
-            f"The largest absolute value of {name} is {largest:.3g}: below {lower:.3g} the "
-            f"squared gradients underflow in {A.dtype.name} and {name} vanishes against the "
-            f"network's weights. Scale {name} first (e.g. sklearn.preprocessing.StandardScaler)."
+            f"The largest absolute value of {name} is {largest:.3g}: below {lower:.3g} its squares "
+            f"underflow to zero in {A.dtype.name}, and the network's weights, which start near 1, "
+            f"cannot resolve it. Scale {name} first (e.g. sklearn.preprocessing.StandardScaler)."
         )
 
 

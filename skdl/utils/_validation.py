@@ -129,8 +129,8 @@ def _label_kind(value):
 def check_class_labels(y):
     """Return class labels as an array whose dtype says what they are.
 
-    An object array of numbers (what a list of Python ints or a pandas nullable ``Int64`` column
-    becomes) is converted to a numeric array, so that integer labels are taken for labels rather
+    An object array of numbers (a list of Python ints and strings filtered down to the ints, a
+    pandas column of dtype ``object``) is converted to a numeric array, so that integer labels are taken for labels rather
     than reported as "continuous values" or an "unknown" target; an object array of strings is
     kept. Labels of several kinds at once (numbers and strings, ``None``, ``pd.NA``) have no order
     and no single meaning, and are refused with a ``ValueError`` naming two of them.
