@@ -452,11 +452,12 @@ class _BaseMLP(BaseEstimator):
         X, Y, weights = self._validate_training_data(X, y, sample_weight, reset=first_call, classes=classes)
         progress = EpochPrinter(self.verbose, type(self).__name__)
         with discard_state_on_error(self):
+            starting = not hasattr(self, "_optimizer")  # first call, or a network from from_weights
+            rng = check_random_state(self.random_state) if starting else self._rng
             if first_call:
-                rng = check_random_state(self.random_state)
                 self._initialize(X.shape[1], self.n_outputs_, X.dtype, rng)
-            if not hasattr(self, "_optimizer"):  # first call, or a network from from_weights
-                self._start_training(options, check_random_state(self.random_state) if not first_call else rng)
+            if starting:
+                self._start_training(options, rng)
             elif options != self._options:  # set_params changed the solver: a fresh optimiser
                 self._options, self._optimizer = options, options.make_optimizer()
             self._seen_weight += self._total_weight(X, weights)
