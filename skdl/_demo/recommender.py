@@ -1,4 +1,4 @@
-"""Demo case of the recommender: MovieLens-100k, one 80/20 hold-out split, test RMSE.
+"""Demo cases of the recommender: MovieLens-100k, one 80/20 hold-out split, test RMSE.
 
 The peer is Surprise's ``SVD`` (default settings) when scikit-surprise is installed (the
 ``bench`` extra); without it the row compares with an item-mean baseline instead, so the demo
@@ -61,9 +61,13 @@ def _rmse(estimator, X, y):
 
 CASES = [
     DemoCase(
-        "CollaborativeFilter", "MovieLens-100k, 80/20 hold-out", "test RMSE",
-        _movielens_holdout, lambda: CollaborativeFilter(random_state=0), _rmse,
+        "CollaborativeFilter", data_set, "test RMSE",
+        _movielens_holdout, make, _rmse,
         _SurpriseSVD if HAVE_SURPRISE else _ItemMean,
         "surprise SVD" if HAVE_SURPRISE else "item-mean baseline",
-    ),
+    )
+    for data_set, make in [
+        ("MovieLens-100k, 80/20 hold-out", lambda: CollaborativeFilter(random_state=0)),
+        ("MovieLens-100k, implicit=True", lambda: CollaborativeFilter(implicit=True, random_state=0)),
+    ]
 ]

@@ -9,12 +9,15 @@ from sklearn.exceptions import ConvergenceWarning
 SCIPY_METHODS = {"lbfgs": "L-BFGS-B", "cg": "CG"}
 
 
-def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6, estimator_name="The solver"):
+def minimize_scipy(
+    fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6, estimator_name="The solver", callback=None
+):
     """Minimise ``fun_grad(theta) -> (value, gradient)`` from ``theta0`` (a flat float64 vector).
 
     ``method`` is ``"lbfgs"`` (L-BFGS-B, with its projected-gradient tolerance set to ``tol``) or
     ``"cg"`` (Polak-Ribière conjugate gradient, stopping when the gradient norm is below ``tol``).
-    Warns with ``ConvergenceWarning`` when ``max_iter`` iterations run out.
+    Warns with ``ConvergenceWarning`` when ``max_iter`` iterations run out. ``callback(i, value)``,
+    when given, is called after each iteration ``i`` (from 1) with the objective's value.
 
     Returns
     -------
@@ -26,8 +29,15 @@ def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6,
         options = {"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(float).eps}
     else:
         options = {"maxiter": max_iter, "gtol": tol}
+    iterations = []
+
+    def each_iteration(intermediate_result):
+        iterations.append(None)
+        callback(len(iterations), float(intermediate_result.fun))
+
     result = scipy.optimize.minimize(
-        fun_grad, theta0, method=scipy_method, jac=True, options=options
+        fun_grad, theta0, method=scipy_method, jac=True, options=options,
+        callback=each_iteration if callback is not None else None,
     )
     if not result.success and result.nit >= max_iter:
         warnings.warn(

@@ -21,7 +21,8 @@ def load_movielens(*, return_X_y=False, as_frame=False):
         Return ``(data, target)`` instead of a Bunch.
     as_frame : bool, default=False
         Return the data as a DataFrame with columns ``user_id`` and ``item_id`` and the target as
-        a Series ``rating``.
+        a Series ``rating``; ``frame`` holds all three, and
+        ``CollaborativeFilter(user_col="user_id", item_col="item_id")`` reads it as it is.
 
     Returns
     -------

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from .._optim import (
@@ -31,7 +31,7 @@ from .._optim import (
 from ..utils._compat import Hidden, Interval, StrOptions, _fit_context, validate_data
 from ..utils._fit_state import discard_state_on_error
 from ..utils._progress import EpochPrinter
-from ..utils._validation import check_class_labels, check_sample_weight, validation_split
+from ..utils._validation import check_classification_labels, check_sample_weight, validation_split
 from ._activations import ACTIVATIONS
 from ._network import initialize_parameters, network_loss_grad, penalty_loss_grad, predict_logits
 
@@ -670,12 +670,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     """
 
     def _encode_targets(self, y, dtype, first_call, classes=None, same_classes=False):
-        y = check_class_labels(y)
-        check_classification_targets(y)
+        y = check_classification_labels(y)
         if type_of_target(y) not in ("binary", "multiclass"):
             raise ValueError(f"{type(self).__name__} supports binary and multiclass targets, got {type_of_target(y)}.")
         if first_call:
-            labels = np.unique(y if classes is None else check_class_labels(classes))
+            labels = np.unique(y if classes is None else check_classification_labels(np.asarray(classes)))
             if len(labels) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
@@ -684,7 +683,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self.classes_ = labels
             self.out_activation_ = "logistic" if len(labels) == 2 else "softmax"
             self.n_outputs_ = 1 if len(labels) == 2 else len(labels)
-        elif classes is not None and not np.array_equal(np.unique(check_class_labels(classes)), self.classes_):
+        elif classes is not None and not np.array_equal(np.unique(check_classification_labels(np.asarray(classes))), self.classes_):
             raise ValueError(
                 f"classes={np.unique(classes).tolist()} differs from the classes the network was "
                 f"trained with, {self.classes_.tolist()}; the output layer is fixed: call fit to "
@@ -826,7 +825,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         """
         if output_activation not in ("softmax", "logistic"):
             raise ValueError(f"output_activation must be 'softmax' or 'logistic', got {output_activation!r}.")
-        labels = check_class_labels(classes)
+        labels = check_classification_labels(np.asarray(classes))
         if labels.ndim != 1 or len(labels) < 2 or len(np.unique(labels)) != len(labels):
             raise ValueError(f"classes must name each output unit's label once, at least 2 labels; got {classes!r}.")
         model = cls._from_weights(coefs, intercepts, params)

@@ -4,10 +4,10 @@ One helper per kind of input, so that every estimator refuses the same bad input
 message, and the rules (what a weight may be, when a hold-out can be stratified) are written once.
 """
 
-import numbers
-
 import numpy as np
+from pandas.api.types import infer_dtype
 from sklearn.model_selection import train_test_split
+from sklearn.utils.multiclass import check_classification_targets
 
 from ._compat import _check_sample_weight
 
@@ -57,6 +57,49 @@ def check_sample_weight(sample_weight, X, *, dtype=None):
     elif sample_weight is not None and sample_weight < 0:
         raise ValueError(f"sample_weight must be non-negative; got {sample_weight}.")
     return _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
+
+
+def check_classification_labels(y):
+    """Validate the class labels of a classifier; return them with a dtype numpy can sort.
+
+    Labels stored as Python objects (a pandas ``object`` column, a list with ``None`` replaced)
+    are accepted when they are all integers, which become an integer array, or all strings. A mix
+    of types (``[0, "spam", 2]``) has no order to sort classes by, and continuous values are no
+    classes: both raise a ``ValueError`` that says so and what to do.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        The labels, as ``validate_data`` returns them.
+
+    Returns
+    -------
+    y : ndarray
+        The same labels; integer objects as an integer array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.utils._validation import check_classification_labels
+    >>> check_classification_labels(np.array([0, 1, 1], dtype=object))
+    array([0, 1, 1])
+    >>> check_classification_labels(np.array([0, "spam"], dtype=object))
+    Traceback (most recent call last):
+    ...
+    ValueError: The class labels mix types (int, str): labels must be all numbers or all strings. Convert them first, for example with y.astype(str).
+    """
+    if y.dtype == object and y.size:
+        kind = infer_dtype(y.ravel(), skipna=False)
+        if kind == "integer":
+            y = y.astype(np.int64)
+        elif kind.startswith("mixed"):
+            types = sorted({type(label).__name__ for label in y.ravel()})
+            raise ValueError(
+                f"The class labels mix types ({', '.join(types)}): labels must be all numbers or all "
+                "strings. Convert them first, for example with y.astype(str)."
+            )
+    check_classification_targets(y)
+    return y
 
 
 def validation_split(n_samples, validation_fraction, random_state, *, classes=None):
@@ -114,65 +157,3 @@ def validation_split(n_samples, validation_fraction, random_state, *, classes=No
     return train_test_split(
         np.arange(n_samples), test_size=n_validation, stratify=stratify, random_state=random_state
     )
-
-
-def _label_kind(value):
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, numbers.Integral):
-        return "int"
-    if isinstance(value, numbers.Real):
-        return "float"
-    return type(value).__name__
-
-
-def check_class_labels(y):
-    """Return class labels as an array whose dtype says what they are.
-
-    An object array of numbers (a list of Python ints and strings filtered down to the ints, a
-    pandas column of dtype ``object``) is converted to a numeric array, so that integer labels are taken for labels rather
-    than reported as "continuous values" or an "unknown" target; an object array of strings is
-    kept. Labels of several kinds at once (numbers and strings, ``None``, ``pd.NA``) have no order
-    and no single meaning, and are refused with a ``ValueError`` naming two of them.
-
-    Parameters
-    ----------
-    y : array-like
-        The labels (any shape).
-
-    Returns
-    -------
-    y : ndarray
-        ``y`` itself, or its numeric conversion when it held numbers of dtype object.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skdl.utils._validation import check_class_labels
-    >>> check_class_labels(np.array([2, 0, 1], dtype=object)).dtype.kind
-    'i'
-    >>> check_class_labels(np.array([0, "cat"], dtype=object))
-    Traceback (most recent call last):
-    ...
-    ValueError: The labels mix int and str values (0 at index 0 and 'cat' at index 1): use one type for every label, e.g. all strings (y.astype(str)).
-    """
-    y = np.asarray(y)
-    if y.dtype != object or y.size == 0:
-        return y
-    flat = y.ravel()
-    kinds = [_label_kind(value) for value in flat]
-    first = kinds[0]
-    other = next((index for index, kind in enumerate(kinds) if kind != first), None)
-    numeric = {"int", "float"}
-    if other is not None and not {first, kinds[other]} <= numeric:
-        raise ValueError(
-            f"The labels mix {first} and {kinds[other]} values ({flat[0]!r} at index 0 and "
-            f"{flat[other]!r} at index {other}): use one type for every label, e.g. all strings "
-            "(y.astype(str))."
-        )
-    if first not in numeric | {"str"}:
-        raise ValueError(f"The labels must be numbers or strings; got {flat[0]!r} of type {first}.")
-    if first == "str":
-        return y
-    converted = np.array(flat.tolist()).reshape(y.shape)
-    return converted if converted.dtype != object else y

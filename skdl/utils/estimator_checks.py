@@ -30,49 +30,6 @@ def _sgd_sample_weight_reason(estimator):
     )
 
 
-def _two_id_columns_reason(estimator):
-    return (
-        "X is one (user id, item id) pair per rating: exactly two columns by definition, and any "
-        "other number of columns is refused with a ValueError (scikit-learn's IsotonicRegression, "
-        "fixed to one column, skips every common check for the same reason). This check builds X "
-        "with a number of columns other than two. tests/test_collaborative.py runs each such check "
-        "on a test-only subclass that reads the first two columns of X, so the check's property "
-        "(pickling, dtypes, NaN, sample order, ...) is still verified on the same code."
-    )
-
-
-# Checks whose data has a number of columns other than two (scikit-learn 1.9).
-COLLABORATIVE_FILTER_N_COLUMNS_CHECKS = (
-    "check_all_zero_sample_weights_error",
-    "check_dict_unchanged",
-    "check_dont_overwrite_parameters",
-    "check_dtype_object",
-    "check_estimators_dtypes",
-    "check_estimators_nan_inf",
-    "check_estimators_pickle",
-    "check_estimators_pickle(readonly_memmap=True)",
-    "check_f_contiguous_array_estimator",
-    "check_fit2d_1sample",
-    "check_fit2d_predict1d",
-    "check_fit_score_takes_y",
-    "check_methods_sample_order_invariance",
-    "check_methods_subset_invariance",
-    "check_n_features_in_after_fitting",
-    "check_non_transformer_estimators_n_iter",
-    "check_pipeline_consistency",
-    "check_positive_only_tag_during_fit",
-    "check_regressor_data_not_an_array",
-    "check_regressors_int",
-    "check_regressors_no_decision_function",
-    "check_regressors_train",
-    "check_regressors_train(readonly_memmap=True)",
-    "check_regressors_train(readonly_memmap=True,X_dtype=float32)",
-    "check_sample_weight_equivalence_on_dense_data",
-    "check_sample_weights_list",
-    "check_supervised_y_2d",
-)
-
-
 # check_sample_weight_equivalence_* fits 15 weighted rows against the same rows repeated by
 # their weights, 27 rows (scikit-learn 1.9's data): a mini-batch of fewer rows splits either fit.
 _SAMPLE_WEIGHT_CHECK_REPEATED_ROWS = 27
@@ -119,7 +76,6 @@ def _kmeans_random_init_reason(estimator):
 _EXPECTED_FAILURES = {
     "LinearRegression": {"check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason},
     "LogisticRegression": {"check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason},
-    "CollaborativeFilter": {check: _two_id_columns_reason for check in COLLABORATIVE_FILTER_N_COLUMNS_CHECKS},
     "MLPClassifier": _MLP_FAILURES,
     "MLPRegressor": _MLP_FAILURES,
     "KMeans": {"check_sample_weight_equivalence_on_dense_data": _kmeans_random_init_reason},
@@ -150,7 +106,7 @@ _VARIANTS = {
     "LinearRegression": [{"solver": "gd", "max_iter": 5000}, {"solver": "sgd", "batch_size": 16}],
     "LogisticRegression": [{"solver": "cg"}, {"solver": "sgd", "batch_size": 16}],
     "GaussianAnomalyDetector": [{"covariance": "full"}],
-    "CollaborativeFilter": [{"solver": "lbfgs", "max_iter": 500}],
+    "CollaborativeFilter": [{"solver": "lbfgs"}, {"implicit": True}],
     "MLPClassifier": [
         {"batch_norm": True, "dropout": 0.1, "solver": "sgd", "momentum": 0.9, "nesterov": True, "batch_size": 16},
         {"early_stopping": True, "activation": "tanh", "solver": "rmsprop"},
