@@ -386,9 +386,9 @@ class _BaseMLP(BaseEstimator):
             )
             if not reset:
                 X = X.astype(self.coefs_[0].dtype, copy=False)
-            _check_magnitude(X, "X")
             Y = self._encode_targets(y, X.dtype, first_call=reset, classes=classes, same_classes=same_classes)
             weights = None if sample_weight is None else check_sample_weight(sample_weight, X, dtype=X.dtype)
+            _check_magnitude(X, "X")  # after the labels and weights, whose errors say more
         return X, Y, weights
 
     def _hold_out(self, X, Y, weights, rng):
