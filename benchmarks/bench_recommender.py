@@ -339,6 +339,7 @@ COMPARISONS = [
         target=1.0,
         quality=fold_quality,
         repeat=3,
+        peer_requires=("surprise",),
     ),
     Comparison(
         "CollaborativeFilter recommender (implicit=True), 5 folds of MovieLens-100k",
@@ -359,6 +360,7 @@ COMPARISONS = [
         target=1.0,
         quality=fold_quality,
         repeat=3,
+        peer_requires=("surprise",),
     ),
     Comparison(
         "CollaborativeFilter recommender, 1,000,000 ratings",
@@ -368,6 +370,7 @@ COMPARISONS = [
         "surprise SVD (with Trainset build)",
         quality=scale_quality,
         repeat=1,
+        peer_requires=("surprise",),
     ),
 ]
 

@@ -110,7 +110,8 @@ def load_sms_spam(*, return_X_y=False, as_frame=False):
     target = (table["Label"].to_numpy() == "spam").astype(np.int64)
     frame = None
     if as_frame:
-        texts = pd.DataFrame({"text": texts})
+        # pandas' default string dtype ("str", Arrow-backed in pandas 3), not object.
+        texts = pd.DataFrame({"text": pd.Series(texts, dtype="str")})
         target = pd.Series(target, name="spam")
         frame = pd.concat([texts, target], axis=1)
     if return_X_y:

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted, c
 
 from .._optim import LossHistory, minimize_scipy
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._fit_state import reset_to_unfitted
 from ..utils._progress import EpochPrinter
 from ..utils._threads import n_threads, single_threaded_blas
 from ..utils._validation import check_sample_weight
@@ -289,11 +290,8 @@ class CollaborativeFilter(RegressorMixin, BaseEstimator):
         return self
 
     def _forget_fit(self):
-        """Remove what an earlier fit left (not sklearn's own private attributes)."""
-        for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("__")]:
-            delattr(self, name)
-        for name in ("_store", "_users", "_items", "_fitted_structure"):
-            self.__dict__.pop(name, None)
+        """Remove what an earlier fit left (not scikit-learn's own configuration)."""
+        reset_to_unfitted(self)
 
     def __sklearn_is_fitted__(self):
         # validate_data sets n_features_in_ before the ids are checked: only a finished fit counts.

@@ -13,6 +13,27 @@ def expected_failed_checks(estimator):
     """Return ``{check name: reason}`` of the checks ``estimator`` is expected to fail.
 
     Passed as ``expected_failed_checks`` to :func:`sklearn.utils.estimator_checks.parametrize_with_checks`.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        One of the instances of :func:`check_instances`.
+
+    Returns
+    -------
+    dict of str to str
+        The name of each check the instance fails and why; empty when it passes them all.
+
+    See Also
+    --------
+    check_instances : The instances the common test checks.
+
+    Examples
+    --------
+    >>> from skdl.linear_model import LinearRegression
+    >>> from skdl.utils.estimator_checks import expected_failed_checks
+    >>> expected_failed_checks(LinearRegression())
+    {}
     """
     reasons = _EXPECTED_FAILURES.get(type(estimator).__name__, {})
     expected = {check: reason(estimator) for check, reason in reasons.items()}
@@ -87,6 +108,28 @@ def check_instances(estimator_class):
 
     The default instance gets the speed settings of ``_CHECK_PARAMS`` (fewer epochs, smaller
     layers), as scikit-learn's own ``_set_checking_parameters`` does for its estimators.
+
+    Parameters
+    ----------
+    estimator_class : type
+        A public skdl estimator class.
+
+    Returns
+    -------
+    list of estimator instances
+        The default configuration first, then one per solver (or option) that changes which
+        methods exist or which code runs.
+
+    See Also
+    --------
+    expected_failed_checks : The checks each instance is known to fail, with the reasons.
+
+    Examples
+    --------
+    >>> from skdl.linear_model import LinearRegression
+    >>> from skdl.utils.estimator_checks import check_instances
+    >>> [estimator.solver for estimator in check_instances(LinearRegression)]
+    ['auto', 'gd', 'sgd']
     """
     name = estimator_class.__name__
     default = estimator_class().set_params(**_CHECK_PARAMS.get(name, {}))
