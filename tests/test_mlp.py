@@ -1,6 +1,5 @@
 """The from-scratch perceptron: backpropagation, the course's network, and the estimator contract."""
 
-import inspect
 import pickle
 import warnings
 
@@ -1006,28 +1005,3 @@ def test_verbose_prints_one_line_per_epoch(capsys):
     assert len(lines) == 2 and all("validation_score=" in line for line in lines)
     model.partial_fit(X, y)
     assert capsys.readouterr().out.startswith("MLPRegressor epoch 3: loss=")
-
-
-# ---------------------------------------------------------------------- docstrings
-def _public_methods(cls):
-    """The public methods ``cls`` defines itself (not the set_*_request ones scikit-learn adds)."""
-    names = []
-    for name, value in vars(cls).items():
-        function = getattr(value, "__func__", value)
-        if not name.startswith("_") and inspect.isfunction(function) and function.__module__.startswith("skdl"):
-            names.append(name)
-    return names
-
-
-@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
-def test_docstrings_are_valid_numpydoc(cls):
-    validate = pytest.importorskip("numpydoc.validate").validate
-    # Ignored as scikit-learn's own docstring test ignores them: no extended summary, See Also or
-    # Examples section required on every method.
-    ignored = {"ES01", "SA01", "EX01"}
-    assert {"fit", "partial_fit", "predict", "from_weights"} <= set(_public_methods(cls))
-    names = [f"{cls.__module__}.{cls.__name__}"]
-    names += [f"{cls.__module__}.{cls.__name__}.{name}" for name in _public_methods(cls)]
-    errors = {name: [(code, message) for code, message in validate(name)["errors"] if code not in ignored]
-              for name in names}
-    assert {name: found for name, found in errors.items() if found} == {}
