@@ -63,25 +63,13 @@ _TO_FIX = {
     # skdl.neural_network
     "skdl.neural_network.CNNClassifier",
     "skdl.neural_network.CNNClassifier.history_",
-    "skdl.neural_network.MLPClassifier",
-    "skdl.neural_network.MLPClassifier.fit",
-    "skdl.neural_network.MLPClassifier.partial_fit",
-    "skdl.neural_network.MLPClassifier.predict",
-    "skdl.neural_network.MLPClassifier.predict_log_proba",
-    "skdl.neural_network.MLPRegressor",
-    "skdl.neural_network.MLPRegressor.fit",
-    "skdl.neural_network.MLPRegressor.partial_fit",
-    "skdl.neural_network.MLPRegressor.predict",
     "skdl.neural_network.RNNClassifier",
     "skdl.neural_network.RNNClassifier.history_",
     # skdl.recommender
 }
 
 # TEMPORARY, as _TO_FIX: docstrings assembled by concatenation in estimator modules.
-_CONCATENATED_TO_FIX = {
-    "skdl.neural_network.MLPClassifier",
-    "skdl.neural_network.MLPRegressor",
-}
+_CONCATENATED_TO_FIX = set()
 
 
 def _public_modules():
