@@ -9,7 +9,8 @@ Nothing is listed by hand:
   the torch estimators when torch is installed, appears without editing the docs), grouped by the
   public subpackage that exports it, with that subpackage's docstring as the section's intro, and
   the public functions of that subpackage's ``__all__``;
-- every loader in ``skdl.datasets.__all__`` and every function in ``skdl.utils.__all__``.
+- every loader in ``skdl.datasets.__all__`` and every function in ``skdl.metrics.__all__`` and
+  ``skdl.utils.__all__``.
 """
 
 import importlib
@@ -88,7 +89,7 @@ def api_reference_text():
     for module_name in sorted(by_module):
         # The public functions next to the estimators (skdl.svm.gaussian_kernel, ...).
         lines += _section(module_name, sorted(by_module[module_name]) + _module_functions(module_name))
-    for module_name in ("skdl.datasets", "skdl.utils"):
+    for module_name in ("skdl.datasets", "skdl.metrics", "skdl.utils"):
         lines += _section(module_name, _module_functions(module_name))
     discovery = ["", ".. currentmodule:: skdl.utils.discovery", "", ".. autosummary::",
                  "   :toctree: generated/", "   :nosignatures:",
