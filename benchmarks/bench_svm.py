@@ -1,7 +1,7 @@
 """Benchmarks of the SVMs: asv-style classes and the side-by-side comparisons.
 
 The peers are scikit-learn's libsvm and liblinear wrappers and, for SVC, scikit-learn-intelex
-(oneDAL, the ``bench`` extra), reported as a second comparison of each workload. numba's one-off
+(oneDAL, the ``bench`` extra) as a second peer of each workload (it has no LinearSVC). numba's one-off
 costs are measured apart, in fresh processes (:func:`numba_compile_seconds`), so that no timed fit
 pays them: every comparison runs one warm-up call of each side first.
 """
@@ -19,14 +19,15 @@ from skdl.datasets import load_sms_spam, load_spam_emails, load_svm_points
 from skdl.svm import SVC, LinearSVC
 
 try:
-    from benchmarks._side_by_side import Comparison
+    from benchmarks._side_by_side import Comparison, Peer
 except ImportError:  # run by asv, where benchmarks/ is the package root
-    from _side_by_side import Comparison
+    from _side_by_side import Comparison, Peer
 
-try:
-    from sklearnex.svm import SVC as IntelSVC
-except ImportError:  # scikit-learn-intelex is optional (the bench extra)
-    IntelSVC = None
+
+def _intel_svc(**params):
+    from sklearnex.svm import SVC as IntelSVC  # the bench extra; imported only when it runs
+
+    return IntelSVC(**params)
 
 
 def spam_data():
@@ -181,19 +182,20 @@ def _coef_difference(ours, peer, data):
 
 
 def _svc_comparisons(label, load, params, repeat):
-    peers = [("sklearn SVC (libsvm)", lambda: sk_svm.SVC(**params), 1.0)]
-    if IntelSVC is not None:
-        peers.append(("sklearnex SVC (oneDAL)", lambda: IntelSVC(**params), None))
-    comparisons = []
-    for peer_name, make_peer, target in peers:
-        comparisons += [
-            Comparison(f"SVC fit, {label}", load, _fit_svc(lambda: SVC(**params)), _fit_svc(make_peer),
-                       peer_name, target=target, quality=_svc_answers, repeat=repeat),
-            Comparison(f"SVC predict, {label}", load, _fitted_predict(lambda: SVC(**params)),
-                       _fitted_predict(make_peer), peer_name, target=target, quality=_same_predictions,
-                       repeat=repeat),
-        ]
-    return comparisons
+    """Fit and predict of one SVC workload against libsvm (with the target) and oneDAL."""
+    ours = lambda: SVC(**params)  # noqa: E731
+    peers = {
+        "scikit-learn": (lambda: sk_svm.SVC(**params), "sklearn SVC (libsvm)", 1.0, ()),
+        "scikit-learn-intelex": (lambda: _intel_svc(**params), "sklearnex SVC (oneDAL)", None, ("sklearnex",)),
+    }
+    fit_peers = {key: Peer(_fit_svc(make), name, target, requires) for key, (make, name, target, requires) in peers.items()}
+    predict_peers = {key: Peer(_fitted_predict(make), name, target, requires)
+                     for key, (make, name, target, requires) in peers.items()}
+    return [
+        Comparison(f"SVC fit, {label}", load, _fit_svc(ours), peers=fit_peers, quality=_svc_answers, repeat=repeat),
+        Comparison(f"SVC predict, {label}", load, _fitted_predict(ours), peers=predict_peers,
+                   quality=_same_predictions, repeat=repeat),
+    ]
 
 
 COMPARISONS = [

@@ -184,6 +184,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : EmailVectorizer
+            The vectorizer, unchanged.
         """
         _vocabulary_index(self.vocabulary)
         if raw_documents is not None:
@@ -222,6 +223,7 @@ class EmailVectorizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         names : ndarray of str objects
+            Word ``j`` names column ``j``.
         """
         index = _vocabulary_index(self.vocabulary)
         names = np.empty(len(index), dtype=object)

@@ -69,7 +69,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     --------
     SVC : Kernel SVMs by SMO (``kernel="linear"`` solves the hinge problem too, unpenalised
         intercept).
-    sklearn.svm.LinearSVC : scikit-learn's liblinear-based counterpart (same objective).
+    sklearn.svm.LinearSVC : The liblinear-based counterpart in scikit-learn (same objective).
 
     Notes
     -----
@@ -173,6 +173,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         Returns
         -------
         self : LinearSVC
+            The fitted estimator.
         """
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64, order="C",
                              accept_large_sparse=False)
@@ -248,6 +249,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            The predicted class of each sample, from ``classes_``.
         """
         scores = self.decision_function(X)
         index = (scores > 0).astype(np.intp) if scores.ndim == 1 else scores.argmax(axis=1)

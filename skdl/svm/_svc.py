@@ -115,7 +115,7 @@ class SVC(ClassifierMixin, BaseEstimator):
     --------
     LinearSVC : The linear kernel for large sparse data, by dual coordinate descent.
     gaussian_kernel : The course's Gaussian kernel.
-    sklearn.svm.SVC : scikit-learn's libsvm-based counterpart (same problem, same answers).
+    sklearn.svm.SVC : The libsvm-based counterpart in scikit-learn (same problem, same answers).
 
     Notes
     -----
@@ -294,6 +294,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         Returns
         -------
         self : SVC
+            The fitted estimator.
         """
         X, y = self._validate_training_data(X, y)
         classes, y_index = np.unique(check_classification_labels(y), return_inverse=True)
@@ -436,6 +437,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            The predicted class of each sample, from ``classes_``.
         """
         check_is_fitted(self)
         if self.break_ties and self.decision_function_shape == "ovo":
@@ -478,6 +480,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
         """
         return np.log(self.predict_proba(X))
 
