@@ -11,7 +11,7 @@ The solver keeps its variables in a permuted order; :func:`swap_cached` exchange
 the cache (the rows they own and the two columns of every cached row), as libsvm's cache does.
 """
 
-from collections import namedtuple
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,18 +23,47 @@ from ._kernels import as_csr, kernel_matrix, mostly_zero, writeable
 LINEAR, POLY, RBF, SIGMOID, FULL = 0, 1, 2, 3, 4
 KERNEL_CODES = {"linear": LINEAR, "poly": POLY, "rbf": RBF, "sigmoid": SIGMOID}
 
-# What the row computation needs: the data as dense rows (``X``) or as CSR (``data``,
-# ``indices``, ``indptr``) and CSC (``col_ptr``, ``col_rows``, ``col_data``), the unused form
-# empty; the squared norms (RBF); the kernel's parameters; and scratch space of one row.
-RowKernel = namedtuple("RowKernel", [
-    "kind", "sparse", "X", "data", "indices", "indptr", "col_ptr", "col_rows", "col_data",
-    "x_square", "gamma", "coef0", "degree", "dots", "values", "bits",
-])
-# The LRU cache of rows, indexed by position like every array of the solver: ``storage`` (n_slots,
-# n) single precision, ``slot_of[t]`` (-1 when not cached), ``owner[slot]``, ``length[slot]`` (the
-# row is valid for its first length[slot] positions), ``stamp[slot]`` (last use) and ``counters``
-# = [clock, slots in use].
-RowCache = namedtuple("RowCache", ["storage", "slot_of", "owner", "length", "stamp", "counters"])
+class RowKernel(NamedTuple):
+    """What the row computation needs, as numba reads it.
+
+    The data as dense rows (``X``) or as CSR (``data``, ``indices``, ``indptr``) and CSC
+    (``col_ptr``, ``col_rows``, ``col_data``), the unused form empty; the squared norms
+    (RBF); the kernel's parameters; and scratch space of one row (``dots``, ``values``,
+    ``bits``).
+    """
+
+    kind: int
+    sparse: bool
+    X: np.ndarray
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    col_ptr: np.ndarray
+    col_rows: np.ndarray
+    col_data: np.ndarray
+    x_square: np.ndarray
+    gamma: float
+    coef0: float
+    degree: int
+    dots: np.ndarray
+    values: np.ndarray
+    bits: np.ndarray
+
+
+class RowCache(NamedTuple):
+    """The LRU cache of rows, indexed by position like every array of the solver.
+
+    ``storage`` (n_slots, n) single precision, ``slot_of[t]`` (-1 when not cached),
+    ``owner[slot]``, ``length[slot]`` (the row is valid for its first ``length[slot]``
+    positions), ``stamp[slot]`` (last use) and ``counters`` = [clock, slots in use].
+    """
+
+    storage: np.ndarray
+    slot_of: np.ndarray
+    owner: np.ndarray
+    length: np.ndarray
+    stamp: np.ndarray
+    counters: np.ndarray
 
 
 # --- kernel values ---------------------------------------------------------------------------
