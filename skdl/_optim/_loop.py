@@ -95,17 +95,20 @@ def check_divergence(loss, params, history, optimizer, epoch, estimator_name="Th
 
 
 def run_single_epoch(loss_grad, params, optimizer, history, n_samples, batch_size=None, rng=None,
-                     estimator_name="The solver"):
+                     estimator_name="The solver", progress=None):
     """One more epoch of an ongoing training (``partial_fit``): schedule, pass, loss recorded.
 
     Returns the epoch's loss; raises ``FloatingPointError`` when the epoch diverged (see
-    :func:`check_divergence`).
+    :func:`check_divergence`). ``progress`` (optional) is told of the epoch as in
+    :func:`minimize_first_order`.
     """
     epoch = len(history.losses)
     optimizer.set_epoch(epoch)
     loss = run_epoch(loss_grad, params, optimizer, n_samples, batch_size, rng)
     check_divergence(loss, params, history, optimizer, epoch + 1, estimator_name)
     history.record(loss)
+    if progress is not None:
+        progress.step(epoch + 1, loss=loss)
     return loss
 
 
@@ -135,6 +138,7 @@ def minimize_first_order(
     history=None,
     callback=None,
     estimator_name="The solver",
+    progress=None,
 ):
     """Run epochs until the loss converges, ``callback`` asks to stop, or ``max_iter`` runs out.
 
@@ -164,6 +168,9 @@ def minimize_first_order(
         stopping on a validation score, for instance).
     estimator_name : str
         Named in the ``ConvergenceWarning`` and the divergence error.
+    progress : object or None, default=None
+        Told of each epoch by ``progress.step(epoch, loss=loss)``, such as an
+        :class:`skdl.utils._progress.EpochPrinter` (which prints one line when ``verbose > 0``).
 
     Returns
     -------
@@ -184,6 +191,8 @@ def minimize_first_order(
         loss = run_epoch(loss_grad, params, optimizer, n_samples, batch_size, rng)
         check_divergence(loss, params, history, optimizer, first_epoch + n_iter, estimator_name)
         converged = history.record(loss)
+        if progress is not None:
+            progress.step(first_epoch + n_iter, loss=loss)
         stop = callback is not None and callback(first_epoch + n_iter, loss)
         if converged or stop:
             return history, n_iter

@@ -1,5 +1,6 @@
 """Quasi-Newton and conjugate-gradient minimisation through ``scipy.optimize``."""
 
+import itertools
 import warnings
 
 import numpy as np
@@ -9,12 +10,17 @@ from sklearn.exceptions import ConvergenceWarning
 SCIPY_METHODS = {"lbfgs": "L-BFGS-B", "cg": "CG"}
 
 
-def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6, estimator_name="The solver"):
+def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6, estimator_name="The solver",
+                   progress=None):
     """Minimise ``fun_grad(theta) -> (value, gradient)`` from ``theta0`` (a flat float64 vector).
 
     ``method`` is ``"lbfgs"`` (L-BFGS-B, with its projected-gradient tolerance set to ``tol``) or
     ``"cg"`` (Polak-Ribière conjugate gradient, stopping when the gradient norm is below ``tol``).
-    Warns with ``ConvergenceWarning`` when ``max_iter`` iterations run out.
+    Both tolerances bound the gradient, not the distance to the minimum: on a badly conditioned
+    objective (unscaled, uncentred features) a small gradient can sit far from it, so callers
+    precondition first (the linear models optimise in standardised coordinates).
+    Warns with ``ConvergenceWarning`` when ``max_iter`` iterations run out. ``progress``
+    (optional) is told of each iteration by ``progress.step(iteration, loss=value)``.
 
     Returns
     -------
@@ -26,8 +32,15 @@ def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6,
         options = {"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(float).eps}
     else:
         options = {"maxiter": max_iter, "gtol": tol}
+    callback = None
+    if progress is not None:
+        iteration = itertools.count(1)
+
+        def callback(intermediate_result):
+            progress.step(next(iteration), loss=float(intermediate_result.fun))
+
     result = scipy.optimize.minimize(
-        fun_grad, theta0, method=scipy_method, jac=True, options=options
+        fun_grad, theta0, method=scipy_method, jac=True, options=options, callback=callback
     )
     if not result.success and result.nit >= max_iter:
         warnings.warn(

@@ -105,8 +105,14 @@ def _kmeans_random_init_reason(estimator):
 
 # {class name: {check name: callable(estimator) -> reason, or None when it applies}}.
 _EXPECTED_FAILURES = {
-    "LinearRegression": {"check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason},
-    "LogisticRegression": {"check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason},
+    "LinearRegression": {
+        "check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason,
+        "check_sample_weight_equivalence_on_sparse_data": _sgd_sample_weight_reason,
+    },
+    "LogisticRegression": {
+        "check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason,
+        "check_sample_weight_equivalence_on_sparse_data": _sgd_sample_weight_reason,
+    },
     "CollaborativeFilter": {check: _two_id_columns_reason for check in COLLABORATIVE_FILTER_N_COLUMNS_CHECKS},
     "MLPClassifier": _MLP_FAILURES,
     "MLPRegressor": _MLP_FAILURES,
