@@ -198,3 +198,43 @@ def test_logistic_loss_is_stable_for_large_scores():
     loss, grad, _ = binary_logistic_loss_grad(X, np.array([0.0, 1.0]), np.ones(2), np.ones(1), 0.0)
     assert np.isfinite(loss) and loss == pytest.approx(1000.0)
     assert np.all(np.isfinite(grad))
+
+
+def test_losses_take_sparse_X_and_give_the_dense_values():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(2)
+    X = sp.random_array((40, 6), density=0.3, format="csr", random_state=2)
+    weights = rng.uniform(0.1, 2.0, size=40)
+    one_hot = np.eye(3)[rng.integers(0, 3, 40)]
+    cases = [
+        (squared_loss_grad, rng.normal(size=40), (6,), ()),
+        (binary_logistic_loss_grad, rng.integers(0, 2, 40).astype(float), (6,), ()),
+        (binary_logistic_loss_grad, one_hot, (6, 3), (3,)),
+        (multinomial_loss_grad, one_hot, (6, 3), (3,)),
+    ]
+    for loss, y, coef_shape, intercept_shape in cases:
+        coef, intercept = rng.normal(size=coef_shape), rng.normal(size=intercept_shape)
+        for kind in (sp.csr_matrix, sp.csc_array):
+            sparse = loss(kind(X), y, weights, coef, intercept, 0.3)
+            dense = loss(X.toarray(), y, weights, coef, intercept, 0.3)
+            for got, expected in zip(sparse, dense):
+                assert isinstance(got, (float, np.floating, np.ndarray)) and not hasattr(got, "toarray")
+                assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_the_loops_report_progress_when_asked(capsys):
+    from skdl.utils._progress import EpochPrinter
+
+    minimize_first_order(quadratic, [np.zeros(2)], make_optimizer("gd", 0.2), 1, max_iter=1000, tol=1e-3,
+                         progress=EpochPrinter(1, "Quadratic"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Quadratic epoch 1: loss=") and lines[-1].startswith(f"Quadratic epoch {len(lines)}:")
+
+    def fun_grad(theta):
+        return quadratic([theta], None)[0], quadratic([theta], None)[1][0]
+
+    _, n_iter = minimize_scipy(fun_grad, np.zeros(2), tol=1e-10, progress=EpochPrinter(1, "Quadratic", "iteration"))
+    assert len(capsys.readouterr().out.splitlines()) == n_iter
+    minimize_first_order(quadratic, [np.zeros(2)], make_optimizer("gd", 0.2), 1, max_iter=1000, tol=1e-3)
+    assert capsys.readouterr().out == ""  # progress is optional: nothing printed without it
