@@ -24,11 +24,15 @@ from scipy.special import expit, log_expit
 
 
 def _penalty(coef, l2):
+    if np.ndim(l2) == 0:
+        if l2 == 0:
+            return 0.0, np.zeros_like(coef)
+        flat = coef.ravel()
+        return 0.5 * float((l2 * flat) @ flat), l2 * coef
     l2 = np.asarray(l2)
-    if l2.ndim == 1 and coef.ndim == 2:
+    if coef.ndim == 2:
         l2 = l2[:, None]
-    value = 0.5 * np.sum(l2 * coef * coef)
-    return value, l2 * coef
+    return 0.5 * np.sum(l2 * coef * coef), l2 * coef
 
 
 def squared_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0, weight_total=None):

@@ -56,9 +56,10 @@ def _merge_moments(count, mean, m2, block_count, block_mean, block_m2):
 def _dense_column_moments(X, weights):
     """Per column: a unit ``u`` (the largest magnitude) and the weighted mean and variance of ``X / u``.
 
-    One pass over ``X`` in row blocks, in float64, without a copy of ``X``. Dividing by the running
-    largest magnitude keeps every square between 0 and 1, so columns of 1e300 do not overflow and
-    columns of 1e-300 do not underflow to zero.
+    One pass over ``X`` in row blocks, in float64, without a copy of ``X``, exact to rounding
+    (Chan's merge of centred blocks). Dividing by the running largest magnitude keeps every square
+    between 0 and 1, so columns of 1e300 do not overflow and columns of 1e-300 do not underflow.
+    Also returns the variance below which a column is constant to rounding.
     """
     n_features = X.shape[1]
     unit, mean, m2, count = np.zeros(n_features), np.zeros(n_features), np.zeros(n_features), 0.0
@@ -76,36 +77,45 @@ def _dense_column_moments(X, weights):
         block -= block_mean
         np.square(block, out=block)
         count, mean, m2 = _merge_moments(count, mean, m2, block_count, block_mean, block_weights @ block)
-    return np.where(unit > 0, unit, 1.0), mean, m2 / count
+    rounding = (10 * np.finfo(X.dtype).eps * mean) ** 2
+    return np.where(unit > 0, unit, 1.0), mean, m2 / count, rounding
+
+
+# Stored values within these magnitudes square without overflow or underflow.
+_SAFE_MAGNITUDES = (1e-150, 1e150)
 
 
 def _sparse_column_moments(X, weights):
-    """As :func:`_dense_column_moments` for a sparse ``X``, from the stored entries only.
+    """As :func:`_dense_column_moments` for a sparse ``X``: two sparse products, never densified.
 
-    The implicit zeros contribute :math:`(0 - \\mu)^2` each, added in closed form. The unit is the
-    mean magnitude of a column's stored entries (cheaper than their maximum, and as good at keeping
-    the squares in range). Stored entries are taken one by one, as scikit-learn's sparse statistics
-    do: a CSR matrix built with duplicate entries (which scipy sums) gets a different spread, which
-    changes the solver's conditioning, not the minimiser.
+    The mean is :math:`X^\\top w / W` and the variance the second moment about zero, also a
+    product with the squared stored values, less the squared mean. That subtraction loses the
+    digits of :math:`\\mu^2` for a column stored densely far from zero (rare in sparse data, whose
+    zeros pull the means towards zero); the returned rounding level says so, and the spread only
+    conditions the solver, it does not change the minimiser. Values beyond 1e+-150 are first
+    divided by their column's mean stored magnitude. Stored entries are squared one by one, as
+    scikit-learn's sparse statistics do: a CSR matrix built with duplicate entries (which scipy
+    sums) gets another spread.
     """
     n_features = X.shape[1]
-    if X.format == "csc":
-        columns = np.repeat(np.arange(n_features), np.diff(X.indptr))
-        entry_weights = weights[X.indices]
-    else:
-        columns = X.indices
-        entry_weights = np.repeat(weights, np.diff(X.indptr))
-    counts = np.bincount(columns, minlength=n_features)
-    magnitude = np.abs(X.data) / np.maximum(counts, 1)[columns]
-    unit = np.bincount(columns, magnitude, minlength=n_features)
-    unit = np.where(unit > 0, unit, 1.0)
-    values = X.data / unit[columns]
+    data, unit = X.data, np.ones(n_features)
+    magnitude = np.abs(data)
+    if data.size and not (_SAFE_MAGNITUDES[0] < magnitude.min(initial=np.inf, where=magnitude > 0)
+                          and magnitude.max() < _SAFE_MAGNITUDES[1]):
+        columns = X.indices if X.format == "csr" else np.repeat(np.arange(n_features), np.diff(X.indptr))
+        counts = np.bincount(columns, minlength=n_features)
+        unit = np.bincount(columns, magnitude / np.maximum(counts, 1)[columns], minlength=n_features)
+        unit = np.where(unit > 0, unit, 1.0)
+        data = data / unit[columns]
     total = float(weights.sum())
-    mean = np.bincount(columns, entry_weights * values, minlength=n_features) / total
-    stored_weight = np.bincount(columns, entry_weights, minlength=n_features)
-    deviations = np.bincount(columns, entry_weights * (values - mean[columns]) ** 2, minlength=n_features)
-    variance = (deviations + (total - stored_weight) * mean**2) / total
-    return unit, mean, np.maximum(variance, 0.0)
+
+    def column_sums(values):
+        stored = type(X)((values, X.indices, X.indptr), shape=X.shape)
+        return np.asarray(stored.T @ weights).ravel() / total
+
+    mean, second_moment = column_sums(data), column_sums(data * data)
+    variance = np.maximum(second_moment - mean**2, 0.0)
+    return unit, mean, variance, 10 * np.finfo(np.float64).eps * second_moment
 
 
 def feature_offset_spread(X, sample_weight, *, center):
@@ -129,11 +139,11 @@ def feature_offset_spread(X, sample_weight, *, center):
     """
     weights = np.asarray(sample_weight, dtype=np.float64)
     moments = _sparse_column_moments if sp.issparse(X) else _dense_column_moments
-    unit, mean, variance = moments(X, weights)
+    unit, mean, variance, rounding = moments(X, weights)
     if not center:
-        variance, mean = variance + mean**2, np.zeros_like(mean)
+        variance, mean, rounding = variance + mean**2, np.zeros_like(mean), 0.0
     # A column whose spread is rounding error around its value is constant.
-    constant = variance <= (10 * np.finfo(X.dtype).eps * np.abs(mean)) ** 2
+    constant = variance <= np.maximum(rounding, (10 * np.finfo(X.dtype).eps * mean) ** 2)
     return (unit * mean).astype(X.dtype), np.where(constant, 0.0, unit * np.sqrt(variance))
 
 
