@@ -98,9 +98,37 @@ def run_single_epoch(loss_grad, params, optimizer, history, n_samples, batch_siz
                      estimator_name="The solver", progress=None):
     """One more epoch of an ongoing training (``partial_fit``): schedule, pass, loss recorded.
 
-    Returns the epoch's loss; raises ``FloatingPointError`` when the epoch diverged (see
-    :func:`check_divergence`). ``progress`` (optional) is told of the epoch as in
-    :func:`minimize_first_order`.
+    Parameters
+    ----------
+    loss_grad : callable
+        ``loss_grad(params, batch) -> (loss, grads)`` on the rows ``batch``.
+    params : list of ndarray
+        The parameter arrays, updated in place by ``optimizer``.
+    optimizer : object
+        An optimiser of ``skdl._optim``; its schedule moves to the epoch ``len(history.losses)``.
+    history : LossHistory
+        The training so far; the epoch's loss is recorded in it.
+    n_samples : int
+        The number of rows.
+    batch_size : int or None, default=None
+        The rows per mini-batch; None is one full batch.
+    rng : numpy.random.Generator or None, default=None
+        Shuffles the batches; None keeps the row order.
+    estimator_name : str, default="The solver"
+        Named in the divergence error.
+    progress : object or None, default=None
+        Told of the epoch by ``progress.step(epoch, loss=loss)``, as in
+        :func:`minimize_first_order`; None reports nothing.
+
+    Returns
+    -------
+    float
+        The epoch's loss.
+
+    Raises
+    ------
+    FloatingPointError
+        When the epoch diverged (see :func:`check_divergence`).
     """
     epoch = len(history.losses)
     optimizer.set_epoch(epoch)
@@ -152,11 +180,13 @@ def minimize_first_order(
     optimizer : object
         One of ``skdl._optim`` optimisers (``step`` and ``set_epoch``).
     n_samples : int
+        The number of rows (``loss_grad`` sees batches of row indices below it).
     batch_size : int or None, default=None
         ``None`` is full-batch gradient descent.
     max_iter : int, default=200
         The largest number of epochs.
     tol : float, default=1e-4
+        The relative improvement of the loss an epoch must make to count as progress.
     n_iter_no_change : int, default=1
         See :class:`LossHistory`.
     rng : numpy.random.Generator or None
@@ -175,6 +205,7 @@ def minimize_first_order(
     Returns
     -------
     history : LossHistory
+        The loss of every epoch (those of ``history`` given included).
     n_iter : int
         Epochs run by this call.
 

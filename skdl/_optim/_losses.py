@@ -73,7 +73,46 @@ def multinomial_loss_grad(X, Y, sample_weight, coef, intercept, l2=0.0, weight_t
     gives the scores, one the gradient, and everything between works in place on the scores,
     stored transposed, (K, n): each reduction over the classes is then an element-wise operation
     on K contiguous rows instead of a short reduction per sample. The scores are shifted by their
-    maximum before exponentiation (the log-sum-exp trick). ``X`` may be sparse.
+    maximum before exponentiation (the log-sum-exp trick).
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        The rows of the data (or of one mini-batch).
+    Y : ndarray of shape (n_samples, n_classes)
+        The one-hot labels.
+    sample_weight : ndarray of shape (n_samples,)
+        The weight :math:`w_i` of each row.
+    coef : ndarray of shape (n_features, n_classes)
+        The coefficients :math:`\Theta`.
+    intercept : ndarray of shape (n_classes,)
+        The intercept :math:`b`, never penalised.
+    l2 : float or ndarray of shape (n_features,), default=0.0
+        :math:`\lambda`, one value or one per feature.
+    weight_total : float, default=None
+        The :math:`\sum_i w_i` to divide by; None is ``sample_weight.sum()``.
+
+    Returns
+    -------
+    loss : float
+        :math:`J(\Theta, b)`, the weighted mean loss plus the penalty.
+    grad_coef : ndarray of the shape of ``coef``
+        :math:`\partial J / \partial \Theta`.
+    grad_intercept : ndarray of shape (n_classes,)
+        :math:`\partial J / \partial b`.
+
+    See Also
+    --------
+    binary_logistic_loss_grad : The two-class (or one-vs-rest) logistic loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl._optim import multinomial_loss_grad
+    >>> X, Y = np.array([[1.0], [2.0]]), np.eye(3)[[0, 2]]
+    >>> loss, _, _ = multinomial_loss_grad(X, Y, np.ones(2), np.zeros((1, 3)), np.zeros(3))
+    >>> round(float(loss), 4)  # log 3 when every class scores the same
+    1.0986
     """
     weights = sample_weight / (sample_weight.sum() if weight_total is None else weight_total)
     Z = np.asarray(coef.T @ X.T)

@@ -19,13 +19,44 @@ def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6,
     Both tolerances bound the gradient, not the distance to the minimum: on a badly conditioned
     objective (unscaled, uncentred features) a small gradient can sit far from it, so callers
     precondition first (the linear models optimise in standardised coordinates).
-    Warns with ``ConvergenceWarning`` when ``max_iter`` iterations run out. ``progress``
-    (optional) is told of each iteration by ``progress.step(iteration, loss=value)``.
+    Warns with ``ConvergenceWarning`` when ``max_iter`` iterations run out.
+
+    Parameters
+    ----------
+    fun_grad : callable
+        ``fun_grad(theta) -> (value, gradient)``, the objective and its gradient.
+    theta0 : ndarray of shape (n_params,)
+        The starting point.
+    method : {"lbfgs", "cg"}, default="lbfgs"
+        The scipy method (``SCIPY_METHODS``).
+    max_iter : int, default=1000
+        The largest number of iterations.
+    tol : float, default=1e-6
+        The gradient tolerance.
+    estimator_name : str, default="The solver"
+        Named in the ``ConvergenceWarning``.
+    progress : object or None, default=None
+        Told of each iteration by ``progress.step(iteration, loss=value)``, such as an
+        :class:`skdl.utils._progress.EpochPrinter`; None reports nothing.
 
     Returns
     -------
-    theta : ndarray
+    theta : ndarray of shape (n_params,)
+        The minimiser found.
     n_iter : int
+        The iterations scipy ran.
+
+    See Also
+    --------
+    minimize_first_order : The first-order (gradient descent, Adam, ...) loop.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl._optim import minimize_scipy
+    >>> theta, n_iter = minimize_scipy(lambda t: (np.sum((t - 3) ** 2), 2 * (t - 3)), np.zeros(2))
+    >>> np.round(theta, 6)
+    array([3., 3.])
     """
     scipy_method = SCIPY_METHODS[method]
     if method == "lbfgs":
