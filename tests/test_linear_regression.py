@@ -319,6 +319,8 @@ SPARSE_KINDS = {
     "csr_array": sp.csr_array,
     "csc_array": sp.csc_array,
 }
+# The iterative solvers take dense X through the same operator.
+KINDS = {**SPARSE_KINDS, "dense": lambda X: X.toarray()}
 
 
 def _sparse_regression(seed=12, n_samples=300, n_features=40, density=0.2, n_targets=None):
@@ -329,19 +331,22 @@ def _sparse_regression(seed=12, n_samples=300, n_features=40, density=0.2, n_tar
     return X, y, rng.uniform(0.2, 2.0, size=n_samples)
 
 
-@pytest.mark.parametrize("kind", sorted(SPARSE_KINDS))
-@pytest.mark.parametrize("solver", ["normal", "cg", "lsqr"])
+@pytest.mark.parametrize(
+    "kind, solver",
+    [(kind, solver) for kind in sorted(SPARSE_KINDS) for solver in ["normal", "cg", "lsqr"]]
+    + [("dense", "cg"), ("dense", "lsqr")],
+)
 @pytest.mark.parametrize("alpha", [0.0, 2.0])
 def test_sparse_direct_and_iterative_solvers_match_scikit_learn_on_dense_data(kind, solver, alpha):
     X, y, weights = _sparse_regression()
-    ours = LinearRegression(alpha=alpha, solver=solver, tol=1e-12).fit(SPARSE_KINDS[kind](X), y, sample_weight=weights)
+    ours = LinearRegression(alpha=alpha, solver=solver, tol=1e-12).fit(KINDS[kind](X), y, sample_weight=weights)
     reference = (sk_linear.Ridge(alpha=alpha) if alpha else sk_linear.LinearRegression()).fit(
         X.toarray(), y, sample_weight=weights
     )
     assert ours.solver_ == solver
     assert_allclose(ours.coef_, reference.coef_, rtol=1e-7, atol=1e-9)
     assert ours.intercept_ == pytest.approx(reference.intercept_, rel=1e-8)
-    assert_allclose(ours.predict(SPARSE_KINDS[kind](X)), reference.predict(X.toarray()), rtol=1e-8)
+    assert_allclose(ours.predict(KINDS[kind](X)), reference.predict(X.toarray()), rtol=1e-8)
 
 
 def test_sparse_several_targets_and_no_intercept():
