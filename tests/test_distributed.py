@@ -18,11 +18,76 @@ from skdl.linear_model import LinearRegression, LogisticRegression
 pytest.importorskip("distributed", reason="dask.distributed is in the 'distributed' extra")
 pytest.importorskip("dask_ml", reason="dask-ml is in the 'distributed' extra")
 
+import dask  # noqa: E402
 import dask.array as da  # noqa: E402
 import joblib  # noqa: E402
 from dask_ml.model_selection import IncrementalSearchCV  # noqa: E402
 from dask_ml.wrappers import Incremental  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
+
+from skdl.utils._dask import (  # noqa: E402
+    align_row_chunks,
+    as_row_chunked,
+    is_dask_collection,
+    map_row_chunks,
+    reduce_row_chunks,
+)
+
+
+# The helpers of skdl.utils._dask, on dask's synchronous scheduler (no cluster needed).
+
+
+def test_reduce_row_chunks_combines_every_chunk_in_a_tree():
+    X = np.arange(200.0).reshape(100, 2)
+    dX = da.from_array(X, chunks=(3, 2))  # 34 chunks: three levels of combining with split_every=4
+    with dask.config.set(scheduler="synchronous"):
+        total = reduce_row_chunks(lambda x: x.sum(axis=0), np.add, dX, split_every=4)
+    np.testing.assert_array_equal(total, X.sum(axis=0))
+
+
+def test_reduce_row_chunks_zips_aligned_targets_weights_and_extra_arguments():
+    rng = np.random.default_rng(0)
+    X, y, w = rng.normal(size=(50, 3)), rng.normal(size=50), rng.uniform(size=50)
+    dX = as_row_chunked(da.from_array(X, chunks=(7, 2)))  # column chunks are merged
+    assert dX.chunks[1] == (3,)
+    dy, dw, none = align_row_chunks(dX, y, da.from_array(w, chunks=11), None)
+    assert dy.chunks[0] == dw.chunks[0] == dX.chunks[0] and none is None
+    shift = np.ones(3)
+
+    def weighted_cross(x, y_chunk, w_chunk, missing, offset):
+        assert missing is None
+        return ((x - offset) * w_chunk[:, None]).T @ y_chunk
+
+    with dask.config.set(scheduler="synchronous"):
+        result = reduce_row_chunks(weighted_cross, np.add, dX, dy, dw, None, args=(shift,))
+    np.testing.assert_allclose(result, ((X - shift) * w[:, None]).T @ y)
+
+
+def test_align_row_chunks_refuses_a_different_number_of_rows():
+    dX = as_row_chunked(da.zeros((10, 2), chunks=5))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        align_row_chunks(dX, np.zeros(9))
+
+
+def test_as_row_chunked_names_what_it_cannot_take():
+    with pytest.raises(ValueError, match="2-D"):
+        as_row_chunked(da.zeros(10, chunks=5))
+    with pytest.raises(TypeError, match="numeric"):
+        as_row_chunked(da.from_array(np.array([["a"], ["b"]], dtype=object), chunks=1))
+    assert as_row_chunked(da.zeros((4, 2), dtype=int, chunks=2)).dtype == np.float64
+    assert as_row_chunked(da.zeros((4, 2), dtype=np.float32, chunks=2)).dtype == np.float32
+
+
+def test_map_row_chunks_is_lazy_and_keeps_the_row_chunks():
+    X = np.arange(12.0).reshape(6, 2)
+    dX = da.from_array(X, chunks=(4, 2))
+    sums = map_row_chunks(lambda x: x.sum(axis=1), dX, dtype=np.float64)
+    doubled = map_row_chunks(lambda x, factor: factor * x, dX, dtype=np.float64, n_columns=2, args=(2.0,))
+    assert is_dask_collection(sums) and sums.chunks == ((4, 2),)
+    assert doubled.chunks == ((4, 2), (2,))
+    np.testing.assert_array_equal(sums.compute(), X.sum(axis=1))
+    np.testing.assert_array_equal(doubled.compute(), 2 * X)
+    assert not is_dask_collection(X)
 
 
 @pytest.fixture(scope="module")

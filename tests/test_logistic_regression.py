@@ -336,7 +336,7 @@ def test_object_dtype_integer_labels_are_the_labels_they_are():
     as_ints = LogisticRegression().fit(X, y)
     assert as_objects.classes_.tolist() == [0, 1, 2]
     assert_allclose(as_objects.coef_, as_ints.coef_)
-    with pytest.raises(TypeError, match=r"mixes labels of types \['int', 'str'\]"):
+    with pytest.raises(ValueError, match=r"mix types \(int, str\)"):
         LogisticRegression().fit(X[:4], np.array([0, "a", 0, "a"], dtype=object))
 
 

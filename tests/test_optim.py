@@ -230,11 +230,5 @@ def test_the_loops_report_progress_when_asked(capsys):
                          progress=EpochPrinter(1, "Quadratic"))
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Quadratic epoch 1: loss=") and lines[-1].startswith(f"Quadratic epoch {len(lines)}:")
-
-    def fun_grad(theta):
-        return quadratic([theta], None)[0], quadratic([theta], None)[1][0]
-
-    _, n_iter = minimize_scipy(fun_grad, np.zeros(2), tol=1e-10, progress=EpochPrinter(1, "Quadratic", "iteration"))
-    assert len(capsys.readouterr().out.splitlines()) == n_iter
     minimize_first_order(quadratic, [np.zeros(2)], make_optimizer("gd", 0.2), 1, max_iter=1000, tol=1e-3)
     assert capsys.readouterr().out == ""  # progress is optional: nothing printed without it

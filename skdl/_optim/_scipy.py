@@ -1,6 +1,5 @@
 """Quasi-Newton and conjugate-gradient minimisation through ``scipy.optimize``."""
 
-import itertools
 import warnings
 
 import numpy as np
@@ -10,8 +9,9 @@ from sklearn.exceptions import ConvergenceWarning
 SCIPY_METHODS = {"lbfgs": "L-BFGS-B", "cg": "CG"}
 
 
-def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6, estimator_name="The solver",
-                   progress=None):
+def minimize_scipy(
+    fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6, estimator_name="The solver", callback=None
+):
     """Minimise ``fun_grad(theta) -> (value, gradient)`` from ``theta0`` (a flat float64 vector).
 
     ``method`` is ``"lbfgs"`` (L-BFGS-B, with its projected-gradient tolerance set to ``tol``) or
@@ -19,7 +19,8 @@ def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6,
     Both tolerances bound the gradient, not the distance to the minimum: on a badly conditioned
     objective (unscaled, uncentred features) a small gradient can sit far from it, so callers
     precondition first (the linear models optimise in standardised coordinates).
-    Warns with ``ConvergenceWarning`` when ``max_iter`` iterations run out.
+    Warns with ``ConvergenceWarning`` when ``max_iter`` iterations run out. ``callback(i, value)``,
+    when given, is called after each iteration ``i`` (from 1) with the objective's value.
 
     Parameters
     ----------
@@ -35,9 +36,9 @@ def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6,
         The gradient tolerance.
     estimator_name : str, default="The solver"
         Named in the ``ConvergenceWarning``.
-    progress : object or None, default=None
-        Told of each iteration by ``progress.step(iteration, loss=value)``, such as an
-        :class:`skdl.utils._progress.EpochPrinter`; None reports nothing.
+    callback : callable or None, default=None
+        ``callback(i, value)`` after each iteration ``i`` with the objective's value there (a
+        ``verbose`` printer, for instance).
 
     Returns
     -------
@@ -63,15 +64,15 @@ def minimize_scipy(fun_grad, theta0, *, method="lbfgs", max_iter=1000, tol=1e-6,
         options = {"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(float).eps}
     else:
         options = {"maxiter": max_iter, "gtol": tol}
-    callback = None
-    if progress is not None:
-        iteration = itertools.count(1)
+    iterations = []
 
-        def callback(intermediate_result):
-            progress.step(next(iteration), loss=float(intermediate_result.fun))
+    def each_iteration(intermediate_result):
+        iterations.append(None)
+        callback(len(iterations), float(intermediate_result.fun))
 
     result = scipy.optimize.minimize(
-        fun_grad, theta0, method=scipy_method, jac=True, options=options, callback=callback
+        fun_grad, theta0, method=scipy_method, jac=True, options=options,
+        callback=each_iteration if callback is not None else None,
     )
     if not result.success and result.nit >= max_iter:
         warnings.warn(

@@ -24,8 +24,6 @@ diagonal of the Hessian is about the same for every coordinate, so a rare featur
 (a word in one document) is not amplified until the penalty dominates its step.
 """
 
-import numbers
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
@@ -224,29 +222,6 @@ def make_linear_loss_grad(loss_grad, X, Y, sample_weight, l2, fit_intercept, off
         return loss, [grad_coef, grad_intercept] if fit_intercept else [grad_coef]
 
     return batch_loss_grad
-
-
-def as_class_labels(y):
-    """Class labels as numpy can compare them: numbers stored in an object array become numbers.
-
-    scikit-learn's target checks call an object array of integers "unknown" (and say it looks
-    continuous); such labels are what they look like, so they are converted. Strings stay as they
-    are. Labels mixing types (numbers and strings, or ``None``) cannot be ordered: a ``TypeError``
-    names the types found.
-    """
-    y = np.asarray(y)
-    if y.dtype != object or y.size == 0:
-        return y
-    values = y.tolist()
-    types = set(map(type, y.ravel().tolist()))
-    if all(issubclass(kind, str) for kind in types):
-        return y
-    if all(issubclass(kind, numbers.Number) for kind in types):
-        return np.array(values)
-    raise TypeError(
-        f"y mixes labels of types {sorted(kind.__name__ for kind in types)}; class labels must be "
-        "all strings or all numbers."
-    )
 
 
 def sgd_only(estimator):

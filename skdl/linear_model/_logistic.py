@@ -9,7 +9,6 @@ from scipy.special import expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .._optim import SCHEDULES, binary_logistic_loss_grad, minimize_scipy, multinomial_loss_grad
@@ -17,10 +16,9 @@ from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._fit_state import discard_state_on_error
 from ..utils._progress import EpochPrinter
 from ..utils._threads import single_threaded_blas
-from ..utils._validation import check_sample_weight
+from ..utils._validation import check_classification_labels, check_sample_weight
 from ._base import (
     FirstOrderMixin,
-    as_class_labels,
     feature_offset_scale,
     make_linear_loss_grad,
     sgd_only,
@@ -72,8 +70,8 @@ def _minimize_in_standardised_coordinates(loss_grad, X, Y, sample_weight, l2, fi
         params = to_solver_coordinates(*start, offset, scale, fit_intercept)
         theta0 = np.concatenate([np.ravel(p) for p in params]).astype(np.float64)
     theta, n_iter = minimize_scipy(
-        fun_grad, theta0, method=method, max_iter=max_iter, tol=tol,
-        estimator_name="LogisticRegression", progress=progress,
+        fun_grad, theta0, method=method, max_iter=max_iter, tol=tol, estimator_name="LogisticRegression",
+        callback=(lambda i, loss: progress.step(i, loss=loss)) if progress else None,
     )
     coef = theta[:n_coef].reshape(coef_shape) / (scale[:, None] if len(coef_shape) == 2 else scale)
     intercept = theta[n_coef:].reshape(coef_shape[1:]) - offset @ coef if fit_intercept else np.zeros(coef_shape[1:])
@@ -298,7 +296,7 @@ class LogisticRegression(ClassifierMixin, FirstOrderMixin, BaseEstimator):
         return weights
 
     def _validate_targets(self, y):
-        check_classification_targets(y)
+        y = check_classification_labels(y)
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:
             raise ValueError(f"y contains labels {unseen.tolist()} not in classes {self.classes_.tolist()}.")
@@ -333,8 +331,7 @@ class LogisticRegression(ClassifierMixin, FirstOrderMixin, BaseEstimator):
         """
         with discard_state_on_error(self):
             X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32])
-            y = as_class_labels(y)
-            check_classification_targets(y)
+            y = check_classification_labels(y)
             classes = np.unique(y)
             if len(classes) < 2:
                 raise ValueError(
@@ -398,7 +395,7 @@ class LogisticRegression(ClassifierMixin, FirstOrderMixin, BaseEstimator):
                 "partial_fit; pass a dict of class weights instead."
             )
         if first_call:
-            classes = np.unique(as_class_labels(np.asarray(classes)))
+            classes = np.unique(check_classification_labels(np.asarray(classes)))
             if len(classes) < 2:
                 raise ValueError(f"classes must hold at least 2 classes, got {classes.tolist()}.")
         return classes
@@ -438,7 +435,6 @@ class LogisticRegression(ClassifierMixin, FirstOrderMixin, BaseEstimator):
             X, y = validate_data(
                 self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=first_call
             )
-            y = as_class_labels(y)
             if first_call:
                 self.classes_, self.n_iter_ = classes, None
             y_index = self._validate_targets(y)
