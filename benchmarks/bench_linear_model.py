@@ -12,9 +12,9 @@ from skdl.datasets import load_sms_spam
 from skdl.linear_model import LinearRegression, LogisticRegression
 
 try:
-    from benchmarks._side_by_side import Comparison, Scaling, peak_memory_mb
+    from benchmarks._side_by_side import Comparison, Peer, Scaling, peak_memory_mb
 except ImportError:  # run by asv, where benchmarks/ is the package root
-    from _side_by_side import Comparison, Scaling, peak_memory_mb
+    from _side_by_side import Comparison, Peer, Scaling, peak_memory_mb
 
 
 def make_regression_data(n_samples=100_000, n_features=100, seed=0):
@@ -127,7 +127,7 @@ def _coef_difference(ours, peer, data):
 def _log_loss_difference(ours, peer, data):
     X, y = data
     difference = log_loss(y, ours.predict_proba(X)) - log_loss(y, peer.predict_proba(X))
-    return f"log-loss skdl - sklearn = {difference:+.1e}"
+    return f"log-loss skdl - peer = {difference:+.1e}"
 
 
 def _fit(make_estimator):
@@ -185,45 +185,51 @@ COMPARISONS = [
         "LogisticRegression multinomial fit, 20,000 x 100, 5 classes",
         make_multiclass_data,
         _fit(lambda: LogisticRegression(C=1.0)),
-        _fit(lambda: sk_linear.LogisticRegression(C=1.0, max_iter=1000, tol=1e-6)),
-        "sklearn LogisticRegression(lbfgs)",
-        target=0.7,
+        peers={
+            "scikit-learn": Peer(
+                _fit(lambda: sk_linear.LogisticRegression(C=1.0, max_iter=1000, tol=1e-6)),
+                "sklearn LogisticRegression(lbfgs)", target=0.7,
+            ),
+            "scikit-learn-intelex": Peer(
+                _fit(lambda: _sklearnex_logistic(C=1.0, max_iter=1000, tol=1e-6)),
+                "sklearnex LogisticRegression(lbfgs)", requires=("sklearnex",),
+            ),
+        },
         quality=_log_loss_difference,
     ),
-    Comparison(
-        "LogisticRegression multinomial fit, 20,000 x 100, 5 classes (vs intelex)",
-        make_multiclass_data,
-        _fit(lambda: LogisticRegression(C=1.0)),
-        _fit(lambda: _sklearnex_logistic(C=1.0, max_iter=1000, tol=1e-6)),
-        "sklearnex LogisticRegression(lbfgs)",
-        quality=_log_loss_difference,
-    ),
-    # The same tolerance on both sides, scikit-learn's default (skdl's is 1e-6): skdl's tolerance
-    # is on the gradient in standardised coordinates, so the log-loss each reaches is shown too.
+    # The same tolerance on both sides: scikit-learn's default (skdl's is 1e-6), then 1e-6. skdl's
+    # tolerance is on the gradient in standardised coordinates, so the log-loss each reaches is
+    # shown too.
     Comparison(
         "LogisticRegression, SMS spam word+char TF-IDF (sparse)",
         make_sms_tfidf,
         _fit_train(lambda: LogisticRegression(tol=1e-4)),
-        _fit_train(lambda: sk_linear.LogisticRegression(tol=1e-4)),
-        "sklearn LogisticRegression(lbfgs)",
-        target=1.0,
+        peers={
+            "scikit-learn": Peer(
+                _fit_train(lambda: sk_linear.LogisticRegression(tol=1e-4)),
+                "sklearn LogisticRegression(lbfgs)", target=1.0,
+            ),
+            "scikit-learn-intelex": Peer(
+                _fit_train(lambda: _sklearnex_logistic(tol=1e-4)),
+                "sklearnex LogisticRegression(lbfgs)", requires=("sklearnex",),
+            ),
+        },
         quality=_spam_f1,
     ),
     Comparison(
         "LogisticRegression, SMS spam word+char TF-IDF (tol=1e-6)",
         make_sms_tfidf,
         _fit_train(lambda: LogisticRegression(tol=1e-6)),
-        _fit_train(lambda: sk_linear.LogisticRegression(tol=1e-6)),
-        "sklearn LogisticRegression(lbfgs)",
-        target=1.0,
-        quality=_spam_f1,
-    ),
-    Comparison(
-        "LogisticRegression, SMS spam word+char TF-IDF (vs intelex)",
-        make_sms_tfidf,
-        _fit_train(lambda: LogisticRegression(tol=1e-4)),
-        _fit_train(lambda: _sklearnex_logistic(tol=1e-4)),
-        "sklearnex LogisticRegression(lbfgs)",
+        peers={
+            "scikit-learn": Peer(
+                _fit_train(lambda: sk_linear.LogisticRegression(tol=1e-6)),
+                "sklearn LogisticRegression(lbfgs)", target=1.0,
+            ),
+            "scikit-learn-intelex": Peer(
+                _fit_train(lambda: _sklearnex_logistic(tol=1e-6)),
+                "sklearnex LogisticRegression(lbfgs)", requires=("sklearnex",),
+            ),
+        },
         quality=_spam_f1,
     ),
     # The same tolerance on both sides: scikit-learn's default 1e-4 leaves its predictions 1e-4 apart.

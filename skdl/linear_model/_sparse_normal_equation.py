@@ -113,21 +113,44 @@ def centred_operator(X, sample_weight, x_mean):
     return LinearOperator(X.shape, matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
 
 
-def _squared_column_norms(X, sample_weight, x_mean):
-    r"""Diagonal of :math:`A^\top A`: :math:`\sum_i w_i (x_{ij} - \mu_j)^2`."""
-    squares = X.multiply(X) if sp.issparse(X) else X * X
-    return np.maximum(np.asarray(squares.T @ sample_weight).ravel() - sample_weight.sum() * x_mean**2, 0.0)
+def _squared_values_by_row_and_column(X, sample_weight):
+    r""":math:`\sum_j x_{ij}^2` per row and :math:`\sum_i w_i x_{ij}^2` per column, from the stored values.
+
+    No product and no sort (a CSR matrix's column indices need not be sorted): bincounts over the
+    stored entries, which is all a preconditioner needs.
+    """
+    if not sp.issparse(X):
+        return np.einsum("ij,ij->i", X, X), np.einsum("i,ij,ij->j", sample_weight, X, X)
+    by_pointer = np.repeat(np.arange(X.shape[0] if X.format == "csr" else X.shape[1]), np.diff(X.indptr))
+    rows, columns = (by_pointer, X.indices) if X.format == "csr" else (X.indices, by_pointer)
+    squares = X.data * X.data
+    return (np.bincount(rows, squares, minlength=X.shape[0]),
+            np.bincount(columns, squares * sample_weight[rows], minlength=X.shape[1]))
 
 
-def _squared_row_norms(X, sample_weight, x_mean):
-    r"""Diagonal of :math:`AA^\top`: :math:`w_i \lVert x_i - \mu\rVert^2`."""
-    squares = X.multiply(X) if sp.issparse(X) else X * X
-    norms = np.asarray(squares.sum(axis=1)).ravel() - 2 * np.asarray(X @ x_mean).ravel() + x_mean @ x_mean
-    return sample_weight * np.maximum(norms, 0.0)
+def _jacobi_diagonal(X, sample_weight, x_mean, dual):
+    r"""Diagonal of :math:`AA^\top` (dual) or of :math:`A^\top A`, the preconditioner of ``"cg"``.
+
+    :math:`(AA^\top)_{ii} = w_i \lVert x_i - \mu\rVert^2` and
+    :math:`(A^\top A)_{jj} = \sum_i w_i (x_{ij} - \mu_j)^2`.
+    """
+    row_squares, column_squares = _squared_values_by_row_and_column(X, sample_weight)
+    if dual:
+        norms = row_squares - 2 * np.asarray(X @ x_mean).ravel() + x_mean @ x_mean
+        return sample_weight * np.maximum(norms, 0.0)
+    return np.maximum(column_squares - sample_weight.sum() * x_mean**2, 0.0)
+
+
+# A diagonal whose entries lie within this factor of each other is left out: it would only rescale
+# the system (rows of TF-IDF, normalised to one, give such a diagonal) and cost iterations.
+_USEFUL_JACOBI_SPREAD = 4.0
 
 
 def _conjugate_gradient(A, b, alpha, jacobi, *, tol, max_iter):
-    """Preconditioned CG on ``(A^T A + alpha I) x = A^T b``; returns ``(x, iterations, converged)``."""
+    """CG on ``(A^T A + alpha I) x = A^T b`` (or its dual), Jacobi-preconditioned when that helps.
+
+    Returns ``(x, iterations, converged)``.
+    """
     n_samples, n_features = A.shape
     dual = n_features > n_samples and alpha > 0
     size = n_samples if dual else n_features
@@ -138,8 +161,11 @@ def _conjugate_gradient(A, b, alpha, jacobi, *, tol, max_iter):
         normal = LinearOperator((size, size), matvec=lambda v: A.rmatvec(A.matvec(v)) + alpha * np.ravel(v))
         rhs = A.rmatvec(b)
     diagonal = jacobi(dual) + alpha
-    inverse_diagonal = np.divide(1.0, diagonal, out=np.ones(size), where=diagonal > 0)
-    preconditioner = LinearOperator((size, size), matvec=lambda r: inverse_diagonal * np.ravel(r))
+    preconditioner = None
+    positive = diagonal[diagonal > 0]
+    if positive.size and positive.max() > _USEFUL_JACOBI_SPREAD * positive.min():
+        inverse_diagonal = np.divide(1.0, diagonal, out=np.ones(size), where=diagonal > 0)
+        preconditioner = LinearOperator((size, size), matvec=lambda r: inverse_diagonal * np.ravel(r))
     iterations = [0]
 
     def count(_):
@@ -175,7 +201,7 @@ def solve_sparse_iterative(X, y, sample_weight, alpha, fit_intercept, *, solver,
     targets = np.sqrt(weights)[:, None] * (y - y_mean).reshape(len(y), -1)
 
     def jacobi(dual):
-        return (_squared_row_norms if dual else _squared_column_norms)(X, weights, x_mean)
+        return _jacobi_diagonal(X, weights, x_mean, dual)
 
     coefs, n_iter, converged = [], 0, True
     # Sparse products are single-threaded in scipy; the vector operations between them are too
