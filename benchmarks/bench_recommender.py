@@ -241,7 +241,7 @@ def new_users(n_users, n_ratings=20, n_items=5_000, first_id=10**7, seed=0):
     return batches
 
 
-def time_partial_fits(model, batches):
+def partial_fit_durations(model, batches):
     """Wall and CPU time of each ``partial_fit`` call, in seconds (two arrays).
 
     On a loaded machine the wall time includes waiting for a core; the process's CPU time is the
@@ -444,7 +444,7 @@ def partial_fit_times(n_new_users=50):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = CollaborativeFilter(implicit=implicit, random_state=0).fit(X, y)
-        wall, cpu = time_partial_fits(model, new_users(n_new_users))
+        wall, cpu = partial_fit_durations(model, new_users(n_new_users))
         result[implicit] = {"median_ms": 1e3 * np.median(wall), "min_ms": 1e3 * wall.min(),
                             "max_ms": 1e3 * wall.max(), "cpu_median_ms": 1e3 * np.median(cpu),
                             "n_stored": int(model._store.compact.n_pairs)}

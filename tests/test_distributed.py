@@ -3,6 +3,7 @@
 The cluster is a real ``LocalCluster`` with two worker processes started inside the test run.
 """
 
+import os
 import warnings
 
 import numpy as np
@@ -257,3 +258,116 @@ def test_incremental_cnn_trains_block_by_block(client):
     for _ in range(3):  # each partial_fit of a block is one more epoch on that block
         streamed.partial_fit(dX, dy, classes=np.arange(10))
     assert streamed.estimator_.score(X, y) == pytest.approx(in_memory, abs=0.05)
+
+
+# KMeans on dask arrays: Lloyd's per-cluster sums reduced over the row chunks.
+
+
+def _kmeans_blobs():
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(n_samples=5000, n_features=4, centers=6, cluster_std=2.0, random_state=1)
+    return X, X[:6].copy()
+
+
+@pytest.mark.parametrize("max_iter", [1, 2, 3, 5, 300])
+def test_kmeans_on_dask_follows_the_in_memory_iterations(max_iter):
+    from skdl.cluster import KMeans
+
+    X, init = _kmeans_blobs()
+    dX = da.from_array(X, chunks=(700, 4))
+    with warnings.catch_warnings(), dask.config.set(scheduler="synchronous"):
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the early stops are the point
+        in_memory = KMeans(n_clusters=6, init=init, max_iter=max_iter).fit(X)
+        on_dask = KMeans(n_clusters=6, init=init, max_iter=max_iter).fit(dX)
+        labels = on_dask.labels_.compute()
+    assert is_dask_collection(on_dask.labels_)
+    assert on_dask.n_iter_ == in_memory.n_iter_
+    np.testing.assert_array_equal(labels, in_memory.labels_)
+    np.testing.assert_allclose(on_dask.cluster_centers_, in_memory.cluster_centers_, rtol=1e-10, atol=1e-10)
+    assert on_dask.inertia_ == pytest.approx(in_memory.inertia_, rel=1e-10)
+
+
+@pytest.mark.parametrize("init", ["random", "k-means++"])
+def test_kmeans_on_dask_draws_the_in_memory_start_from_the_same_seed(init):
+    from skdl.cluster import KMeans
+
+    X, _ = _kmeans_blobs()
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(X))
+    dX, dw = da.from_array(X, chunks=(700, 4)), da.from_array(weights, chunks=1000)
+    with dask.config.set(scheduler="synchronous"):
+        in_memory = KMeans(n_clusters=6, init=init, n_init=2, random_state=3).fit(X, sample_weight=weights)
+        on_dask = KMeans(n_clusters=6, init=init, n_init=2, random_state=3).fit(dX, sample_weight=dw)
+        np.testing.assert_array_equal(on_dask.labels_.compute(), in_memory.labels_)
+    np.testing.assert_allclose(on_dask.cluster_centers_, in_memory.cluster_centers_, rtol=1e-10, atol=1e-10)
+    assert on_dask.inertia_ == pytest.approx(in_memory.inertia_, rel=1e-10)
+
+
+def test_kmeans_predict_transform_score_on_dask_are_blockwise():
+    from skdl.cluster import KMeans
+
+    X, init = _kmeans_blobs()
+    dX = da.from_array(X, chunks=(700, 4))
+    kmeans = KMeans(n_clusters=6, init=init).fit(X)
+    labels, distances = kmeans.predict(dX), kmeans.transform(dX)
+    assert is_dask_collection(labels) and labels.chunks == (dX.chunks[0],)
+    assert is_dask_collection(distances) and distances.chunks == (dX.chunks[0], (6,))
+    with dask.config.set(scheduler="synchronous"):
+        np.testing.assert_array_equal(labels.compute(), kmeans.predict(X))
+        np.testing.assert_allclose(distances.compute(), kmeans.transform(X), rtol=1e-12)
+        assert kmeans.score(dX) == pytest.approx(kmeans.score(X), rel=1e-12)
+        with pytest.raises(ValueError, match="features"):
+            kmeans.predict(dX[:, :3])
+
+
+def test_kmeans_on_dask_refuses_what_the_in_memory_fit_refuses():
+    from skdl.cluster import KMeans
+
+    X, init = _kmeans_blobs()
+    bad = X.copy()
+    bad[4321, 2] = np.nan
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.raises(ValueError, match="NaN"):
+            KMeans(n_clusters=6, init=init).fit(da.from_array(bad, chunks=(700, 4)))
+        with pytest.raises(ValueError, match="non-negative"):
+            KMeans(n_clusters=6, init=init).fit(da.from_array(X, chunks=(700, 4)), sample_weight=-np.ones(len(X)))
+        with pytest.raises(ValueError, match="n_samples=5 should be >= n_clusters=6"):
+            KMeans(n_clusters=6).fit(da.from_array(X[:5], chunks=(2, 4)))
+
+
+def _replicated_blobs(block_info=None, n_copies=25):
+    """One row chunk of the big array: the same 5,000 blobs (rows 0, 1, 2, 3 in four groups) repeated."""
+    rng = np.random.default_rng(0)
+    centres = rng.uniform(-10, 10, size=(4, 10))
+    groups = np.concatenate([np.arange(4), rng.integers(0, 4, size=4996)])
+    base = centres[groups] + rng.normal(size=(5000, 10))
+    return np.tile(base, (n_copies, 1))
+
+
+@pytest.mark.slow
+def test_kmeans_fits_a_dask_array_larger_than_the_workers_memory():
+    # 105 chunks of 125,000 x 10 float64 (1.05 GB) on two workers with 500 MB each (a worker holds
+    # about 300 MB once numpy, scipy, scikit-learn and numba are imported): each chunk is built
+    # where it is used and dropped after its sums are taken; only k x p sums travel.
+    from skdl.cluster import KMeans
+
+    chunk_rows, n_chunks = 125_000, 105
+    base = _replicated_blobs(n_copies=1)
+    init = base[:4].copy()
+    in_memory = KMeans(n_clusters=4, init=init).fit(base)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, memory_limit="500MB", dashboard_address=None
+    ) as cluster, Client(cluster) as client:
+        big = da.map_blocks(
+            _replicated_blobs, dtype=np.float64, chunks=((chunk_rows,) * n_chunks, (10,)),
+            meta=np.empty((0, 0)),
+        )
+        assert big.nbytes > 2 * 500e6
+        workers_before = client.run(os.getpid)
+        on_dask = KMeans(n_clusters=4, init=init).fit(big)
+        assert client.run(os.getpid) == workers_before  # no worker was restarted
+        first_chunk = on_dask.labels_[:5000].compute()
+    np.testing.assert_allclose(on_dask.cluster_centers_, in_memory.cluster_centers_, rtol=1e-10, atol=1e-10)
+    assert on_dask.inertia_ == pytest.approx(in_memory.inertia_ * 25 * n_chunks, rel=1e-10)
+    assert on_dask.n_iter_ == in_memory.n_iter_
+    np.testing.assert_array_equal(first_chunk, in_memory.labels_)

@@ -45,13 +45,6 @@ _TO_FIX = {
     "skdl.anomaly.GaussianAnomalyDetector.predict",
     "skdl.anomaly.GaussianAnomalyDetector.score_samples",
     "skdl.anomaly.SingularCovarianceWarning",
-    # skdl.cluster
-    "skdl.cluster.KMeans",
-    "skdl.cluster.KMeans.fit",
-    "skdl.cluster.KMeans.fit_predict",
-    "skdl.cluster.KMeans.predict",
-    "skdl.cluster.KMeans.score",
-    "skdl.cluster.KMeans.transform",
     # skdl.decomposition
     "skdl.decomposition.PCA",
     "skdl.decomposition.PCA.fit",
@@ -60,25 +53,13 @@ _TO_FIX = {
     # skdl.neural_network
     "skdl.neural_network.CNNClassifier",
     "skdl.neural_network.CNNClassifier.history_",
-    "skdl.neural_network.MLPClassifier",
-    "skdl.neural_network.MLPClassifier.fit",
-    "skdl.neural_network.MLPClassifier.partial_fit",
-    "skdl.neural_network.MLPClassifier.predict",
-    "skdl.neural_network.MLPClassifier.predict_log_proba",
-    "skdl.neural_network.MLPRegressor",
-    "skdl.neural_network.MLPRegressor.fit",
-    "skdl.neural_network.MLPRegressor.partial_fit",
-    "skdl.neural_network.MLPRegressor.predict",
     "skdl.neural_network.RNNClassifier",
     "skdl.neural_network.RNNClassifier.history_",
     # skdl.recommender
 }
 
 # TEMPORARY, as _TO_FIX: docstrings assembled by concatenation in estimator modules.
-_CONCATENATED_TO_FIX = {
-    "skdl.neural_network.MLPClassifier",
-    "skdl.neural_network.MLPRegressor",
-}
+_CONCATENATED_TO_FIX = set()
 
 
 def _public_modules():

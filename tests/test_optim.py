@@ -110,8 +110,8 @@ def _divergent_fits():
         "LinearRegression": (LinearRegression(solver="sgd", learning_rate=2.0, batch_size=10, random_state=0), X, y),
         "LinearRegression-gd": (LinearRegression(solver="gd", learning_rate=5.0), X, y),
         "LogisticRegression": (LogisticRegression(solver="sgd", learning_rate=1e6, batch_size=10, random_state=0), X, labels),
-        "MLPRegressor": (MLPRegressor(solver="sgd", learning_rate_init=5.0, batch_size=10, random_state=0), X, y),
-        "MLPClassifier": (MLPClassifier(solver="sgd", learning_rate_init=50.0, batch_size=10, random_state=0), X, labels),
+        "MLPRegressor": (MLPRegressor(solver="sgd", learning_rate=5.0, batch_size=10, random_state=0), X, y),
+        "MLPClassifier": (MLPClassifier(solver="sgd", learning_rate=50.0, batch_size=10, random_state=0), X, labels),
     }
 
 

@@ -4,7 +4,7 @@ scikit-learn may move these between releases; keeping them here means a release 
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, Options, RealNotInt, StrOptions
+from sklearn.utils._param_validation import HasMethods, Hidden, Interval, Options, RealNotInt, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -14,6 +14,7 @@ from sklearn.utils.validation import (
 
 __all__ = [
     "HasMethods",
+    "Hidden",
     "Interval",
     "Options",
     "RealNotInt",

@@ -144,7 +144,7 @@ def validation_split(n_samples, validation_fraction, random_state, *, classes=No
     if n_samples < 2:
         raise ValueError(
             f"Early stopping holds out a validation part of the training data, which needs at least "
-            f"2 samples; got {n_samples}. Pass more samples or set early_stopping=False."
+            f"2 samples; got n_samples={n_samples}. Pass more samples or set early_stopping=False."
         )
     n_validation = min(max(int(np.ceil(validation_fraction * n_samples)), 1), n_samples - 1)
     stratify = None
