@@ -123,6 +123,19 @@ def test_a_diverging_first_order_fit_raises_and_names_the_learning_rate(name):
             estimator.fit(X, y)
 
 
+def test_a_first_epoch_that_already_blew_up_is_measured_against_the_starting_loss():
+    from sklearn.datasets import load_digits
+
+    from skdl.neural_network import MLPClassifier
+
+    X, y = load_digits(return_X_y=True)
+    # The first epoch's mean loss is already ~1e8; compared with itself nothing would be raised
+    # and the fit would end at 10% accuracy with only a ConvergenceWarning.
+    with pytest.raises(FloatingPointError, match=r"at the start\) at epoch 1.*learning_rate=1000"):
+        with np.errstate(all="ignore"):
+            MLPClassifier(solver="sgd", learning_rate=1e3, random_state=0, max_iter=20).fit(X / 16, y)
+
+
 def test_a_diverging_partial_fit_raises():
     from skdl.linear_model import LinearRegression
 
@@ -138,7 +151,7 @@ def test_a_loss_rising_by_orders_of_magnitude_is_divergence_not_a_plateau():
         params[0] *= 1e3  # each step multiplies the loss
         return float(params[0][0] ** 2), [np.zeros(1)]
 
-    with pytest.raises(FloatingPointError, match=r"became 5e\+23 \(from 5e\+11 in the first epoch\) at epoch 2"):
+    with pytest.raises(FloatingPointError, match=r"became 5e\+11 \(from 1e\+06 at the start\) at epoch 1"):
         minimize_first_order(exploding, [np.ones(1)], make_optimizer("gd", 0.1), 10, batch_size=5, max_iter=50,
                              rng=np.random.default_rng(0), n_iter_no_change=5)
 
