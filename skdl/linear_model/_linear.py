@@ -5,10 +5,13 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted
 
 from .._optim import squared_loss_grad
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._dask import as_row_chunked, blockwise, check_dask_features, check_dask_sample_weight, is_dask_collection
+from ..utils._fit_state import discard_state_on_error
 from ..utils._validation import check_sample_weight
 from ._base import FirstOrderMixin, make_linear_loss_grad, sgd_only
 from ._normal_equation import solve_normal_equation
@@ -146,8 +149,12 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
         -------
         self : LinearRegression
         """
+        if is_dask_collection(X):
+            return self._fit_dask(X, y, sample_weight)
+        # The normal equation's one pass over X finds NaN and inf itself (non-finite moments).
         X, y = validate_data(
-            self, X, y, dtype=[np.float64, np.float32], multi_output=True, y_numeric=True
+            self, X, y, dtype=[np.float64, np.float32], multi_output=True, y_numeric=True,
+            ensure_all_finite=self.solver not in ("auto", "normal"),
         )
         y = y.astype(X.dtype, copy=False)
         self._clear_first_order_state()
@@ -156,15 +163,39 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
             solver = "normal" if min(X.shape) <= _MAX_NORMAL_EQUATION_SIZE else "gd"
         if solver == "normal":
             weights = None if sample_weight is None else check_sample_weight(sample_weight, X, dtype=X.dtype)
-            coef, intercept, used_cholesky = solve_normal_equation(
-                X, y, weights, self.alpha, self.fit_intercept
-            )
-            self.solver_ = "normal" if used_cholesky else "lstsq"
-            self.n_iter_ = 1
-            self._set_coefficients(coef, intercept)
+            with discard_state_on_error(self):
+                self._fit_normal_equation(X, y, weights)
             return self
+        assert_all_finite(X, input_name="X")
         self.solver_ = solver
         return self._run_first_order(X, y, sample_weight, single_epoch=False)
+
+    def _fit_normal_equation(self, X, y, weights):
+        coef, intercept, used_cholesky = solve_normal_equation(X, y, weights, self.alpha, self.fit_intercept)
+        self.solver_ = "normal" if used_cholesky else "lstsq"
+        self.n_iter_ = 1
+        self._set_coefficients(coef, intercept)
+
+    def _fit_dask(self, X, y, sample_weight):
+        """The normal equation from moments reduced over the row chunks of a dask array."""
+        if self.solver not in ("auto", "normal"):
+            raise ValueError(
+                f"solver={self.solver!r} cannot fit a dask array in one call. Use solver='normal' "
+                "(exact, one pass over the chunks), or stream the chunks through partial_fit with "
+                "dask_ml.wrappers.Incremental(LinearRegression(solver='sgd'))."
+            )
+        check_dask_features(self, X, reset=True)
+        X = as_row_chunked(X)
+        if not is_dask_collection(y):
+            y = validate_data(self, y=y, multi_output=True, y_numeric=True)
+        if y.ndim > 2 or y.shape[0] != X.shape[0]:
+            raise ValueError(f"y must have shape ({X.shape[0]},) or ({X.shape[0]}, n_targets); got {y.shape}.")
+        y = y.astype(X.dtype)
+        weights = check_dask_sample_weight(sample_weight, X)
+        self._clear_first_order_state()
+        with discard_state_on_error(self):
+            self._fit_normal_equation(X, y, weights)
+        return self
 
     def _initialise_target_scaling(self, X, y, weights):
         """Centre and scale ``y`` too, so the cost is of order one and ``tol`` means the same."""
@@ -248,6 +279,8 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return blockwise(self.predict, X)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         return X @ self.coef_.T + self.intercept_
 

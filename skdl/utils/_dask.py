@@ -23,6 +23,11 @@ API
     A lazy dask array of ``function(chunk)`` for every row chunk.
 :func:`check_dask_features`
     ``n_features_in_`` (and ``feature_names_in_``) set or checked, as ``validate_data`` does.
+:func:`check_dask_sample_weight`
+    Sample weights for a dask ``X``: refused when negative or non-finite, aligned to its chunks.
+:func:`blockwise`
+    A fitted estimator's method (``predict``, ``transform``, ``score_samples``) on a dask array,
+    lazily, chunk by chunk.
 
 Examples
 --------
@@ -273,3 +278,70 @@ def check_dask_features(estimator, X, *, reset):
     """
     _check_feature_names(estimator, X, reset=reset)
     _check_n_features(estimator, X, reset=reset)
+
+
+def check_dask_sample_weight(sample_weight, X):
+    """Validate ``sample_weight`` (numpy, dask or None) for a row-chunked dask ``X``.
+
+    The rules of :func:`skdl.utils._validation.check_sample_weight` (finite, non-negative, not
+    all zero); a dask weight is checked in one pass over the weights, not over ``X``.
+
+    Parameters
+    ----------
+    sample_weight : array-like or dask array of shape (n_samples,), or None
+        The weights; None means unit weights (returned as None).
+    X : dask array of shape (n_samples, n_features)
+        The row-chunked data.
+
+    Returns
+    -------
+    sample_weight : dask array of shape (n_samples,) or None
+        With the row chunks of ``X``.
+
+    Raises
+    ------
+    ValueError
+        When a weight is negative or not finite, or all are zero.
+    """
+    import dask
+    import dask.array as da
+
+    from ._validation import check_sample_weight
+
+    if sample_weight is None:
+        return None
+    if not isinstance(sample_weight, da.Array):
+        rows = np.empty((int(X.shape[0]), 0)) if not np.isnan(X.shape[0]) else None
+        return align_row_chunks(X, check_sample_weight(sample_weight, rows, dtype=np.float64))[0]
+    (sample_weight,) = align_row_chunks(X, sample_weight.astype(np.float64))
+    bad, total = dask.compute(((sample_weight < 0) | ~da.isfinite(sample_weight)).any(), sample_weight.sum())
+    if bad:
+        raise ValueError("sample_weight must be finite and non-negative (a weight counts repetitions of a row).")
+    if total <= 0:
+        raise ValueError("sample_weight must have at least one positive weight.")
+    return sample_weight
+
+
+def blockwise(method, X):
+    """A fitted estimator's ``method`` on every row chunk of the dask array ``X``, lazily.
+
+    ``method`` is a bound method such as ``estimator.predict``; the estimator travels with the
+    graph. The features are checked as ``validate_data`` would, and one row of zeros tells the
+    result's dtype and number of columns, so nothing is computed here.
+
+    Parameters
+    ----------
+    method : bound method
+        ``predict``, ``transform``, ``score_samples``, ``decision_function``...
+    X : dask array or dask DataFrame of shape (n_samples, n_features)
+        The data.
+
+    Returns
+    -------
+    result : dask array of shape (n_samples,) or (n_samples, n_outputs)
+    """
+    check_dask_features(method.__self__, X, reset=False)
+    X = as_row_chunked(X)
+    probe = np.asarray(method(np.zeros((1, X.shape[1]), dtype=X.dtype)))
+    n_columns = None if probe.ndim == 1 else probe.shape[1]
+    return map_row_chunks(method, X, dtype=probe.dtype, n_columns=n_columns)
