@@ -141,17 +141,16 @@ def merge_moments(a, b):
     merged : RowMoments
         The moments of the union; ``a`` and ``b`` are not modified.
     """
-    if b.weight == 0:
-        mean, scatter = a.mean.copy(), a.scatter + b.scatter
-    elif a.weight == 0:
-        mean, scatter = b.mean.copy(), a.scatter + b.scatter
-    else:
-        total = a.weight + b.weight
-        delta = b.mean - a.mean
-        mean = a.mean + (b.weight / total) * delta
-        correction = (a.weight * b.weight / total)
-        outer = delta * delta if a.scatter.ndim == 1 else np.outer(delta, delta)
-        scatter = a.scatter + b.scatter + correction * outer
+    with np.errstate(invalid="ignore", over="ignore"):  # non-finite moments are reported later
+        scatter = a.scatter + b.scatter
+        if a.weight == 0 or b.weight == 0:
+            mean = (a.mean if b.weight == 0 else b.mean).copy()
+        else:
+            total = a.weight + b.weight
+            delta = b.mean - a.mean
+            mean = a.mean + (b.weight / total) * delta
+            outer = delta * delta if a.is_diagonal else np.outer(delta, delta)
+            scatter += (a.weight * b.weight / total) * outer
     return RowMoments(
         a.weight + b.weight, a.n_rows + b.n_rows, a.n_positive + b.n_positive, mean, scatter, a.n_x
     )
@@ -217,7 +216,16 @@ def _as_2d(Y):
 
 
 def _rows_moments(X, Y, w, rows, diagonal, block_rows):
-    """The moments of ``X[rows]`` (and ``Y[rows]``), block by block on this thread."""
+    """The moments of ``X[rows]`` (and ``Y[rows]``), block by block on this thread.
+
+    NaN, inf or overflow make the moments non-finite, which :func:`check_moments_finite`
+    explains afterwards, so the floating-point warnings on the way are silenced.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        return _rows_moments_unchecked(X, Y, w, rows, diagonal, block_rows)
+
+
+def _rows_moments_unchecked(X, Y, w, rows, diagonal, block_rows):
     n_columns = X.shape[1] + (0 if Y is None else Y.shape[1])
     accumulator = _Accumulator(n_columns, diagonal)
     buffer = np.empty((block_rows, n_columns))
@@ -329,24 +337,28 @@ def check_moments_finite(moments, X, Y=None, *, estimator_name):
     )
 
 
-def _varying(X, columns):
-    """Which of ``columns`` of ``X`` hold at least two different values."""
+def _varying(X, columns, sample_weight):
+    """Which of ``columns`` of ``X`` hold at least two different values (in rows of positive weight)."""
     if len(columns) == 0:
         return columns
     block = X[:, columns]
+    if sample_weight is not None:
+        block = block[(sample_weight if hasattr(sample_weight, "compute") else np.asarray(sample_weight)) > 0]
     spread = block.max(axis=0) - block.min(axis=0)
     if hasattr(spread, "compute"):
         spread = spread.compute()
-    return columns[np.asarray(spread) > 0]
+    if hasattr(spread, "toarray"):  # sparse
+        spread = spread.toarray()
+    return columns[np.asarray(spread).ravel() > 0]
 
 
-def check_variances_representable(moments, X, dtype, *, estimator_name):
+def check_variances_representable(moments, X, dtype, *, estimator_name, sample_weight=None):
     """Refuse data whose variances ``dtype`` cannot hold: overflow, or underflow of a varying column.
 
-    The variances :math:`S_{jj} / W` are reported in the data's dtype. Below
-    ``tiny / eps`` of that dtype they have lost their precision (or are 0) although the column is
-    not constant, which only a second look at those few columns can tell apart; above its largest
-    value they would be infinite.
+    The variances :math:`S_{jj} / W` are reported in the data's dtype. Below its smallest normal
+    number they have lost their precision (or are 0) although the column may not be constant,
+    which only a second look at those few columns can tell apart; above its largest value they
+    would be infinite.
 
     Parameters
     ----------
@@ -358,6 +370,8 @@ def check_variances_representable(moments, X, dtype, *, estimator_name):
         The dtype the fitted variances are stored in.
     estimator_name : str
         Named in the messages.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        The weights the moments were taken with: rows of zero weight do not count.
 
     Raises
     ------
@@ -374,11 +388,11 @@ def check_variances_representable(moments, X, dtype, *, estimator_name):
             f"(up to {variances.max():.1e}) overflow {np.dtype(dtype).name}. Divide X by a constant "
             "(or fit on float64) before fitting."
         )
-    too_small = _varying(X, np.flatnonzero(variances < info.tiny / info.eps))
+    too_small = _varying(X, np.flatnonzero(variances < info.tiny), sample_weight)
     if len(too_small):
         raise ValueError(
             f"{estimator_name}: the variances of features {too_small[:10].tolist()} underflow "
             f"{np.dtype(dtype).name} (values that differ by less than about "
-            f"{np.sqrt(info.tiny / info.eps):.0e}). Multiply X by a constant before fitting; the "
+            f"{np.sqrt(info.tiny):.0e}). Multiply X by a constant before fitting; the "
             "fit is scale-equivariant, so the answer rescales exactly."
         )
