@@ -12,7 +12,12 @@ import scipy.sparse as sp
 from scipy.linalg import LinAlgError, cholesky, lapack, solve_triangular
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from ..utils._moments import RowMoments, check_moments_finite, check_variances_representable, row_moments
+from ..utils._moments import (
+    check_moments_finite,
+    check_variances_representable,
+    moments_of_mean_and_scatter,
+    row_moments,
+)
 from ..utils._threads import map_in_threads, n_threads, row_blocks
 
 # A Python float, so that float32 arithmetic stays float32.
@@ -27,7 +32,7 @@ def _sparse_diagonal_moments(X, weights):
     mean, variance, total = mean_variance_axis(X, axis=0, weights=weights, return_sum_weights=True)
     total = float(np.asarray(total).ravel()[0]) if np.ndim(total) else float(total)
     n_positive = X.shape[0] if weights is None else int(np.count_nonzero(weights))
-    return RowMoments(total, X.shape[0], n_positive, np.asarray(mean), np.asarray(variance) * total, X.shape[1])
+    return moments_of_mean_and_scatter(total, X.shape[0], n_positive, mean, np.asarray(variance) * total, X.shape[1])
 
 
 def gaussian_moments(X, weights, covariance, dtype):
@@ -35,7 +40,8 @@ def gaussian_moments(X, weights, covariance, dtype):
 
     :math:`\mu = \sum_i w_i x_i / W` and :math:`\Sigma = \sum_i w_i (x_i-\mu)(x_i-\mu)^\top / W`
     (the course's :math:`1/m` with unit weights); ``"diag"`` returns the diagonal :math:`\sigma^2`.
-    Both come back in ``dtype``; NaN, inf and variances that ``dtype`` cannot hold are refused.
+    Both come back in ``dtype``, with the number of rows of positive weight and the total weight;
+    NaN, inf and variances that ``dtype`` cannot hold are refused.
     """
     scatter = "diag" if covariance == "diag" else "full"
     if sp.issparse(X):
@@ -48,7 +54,7 @@ def gaussian_moments(X, weights, covariance, dtype):
             moments, X, dtype, estimator_name="GaussianAnomalyDetector", sample_weight=weights
         )
     Sigma = moments.scatter / moments.weight
-    return moments.mean.astype(dtype), Sigma.astype(dtype), moments.n_positive
+    return moments.mean.astype(dtype), Sigma.astype(dtype), moments.n_positive, moments.weight
 
 
 def regularised_variances(sigma2, reg_covar):

@@ -299,13 +299,13 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         X = as_row_chunked(X)
         weights = check_dask_sample_weight(sample_weight, X)
         with discard_state_on_error(self):
-            self._fit_density(X, weights)
-            self._set_threshold_dask(X, weights)
+            total_weight = self._fit_density(X, weights)
+            self._set_threshold_dask(X, weights, total_weight)
         return self
 
     def _fit_density(self, X, weights):
-        """``mean_``, ``covariance_`` and the Cholesky factor of the normal rows' Gaussian."""
-        mu, moments, n_effective = gaussian_moments(X, weights, self.covariance, X.dtype)
+        """``mean_``, ``covariance_`` and the Cholesky factor of the normal rows' Gaussian; their weight."""
+        mu, moments, n_effective, total_weight = gaussian_moments(X, weights, self.covariance, X.dtype)
         _check_enough_normal_rows(n_effective)
         constant = constant_features(mu, np.diag(moments) if moments.ndim == 2 else moments, n_effective)
         self._cholesky = None
@@ -313,13 +313,14 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
             sigma2, reg = regularised_variances(moments, self.reg_covar)
             self._warn_if_singular(X.shape[1], n_effective, constant, np.array([], dtype=int), reg)
             self.mean_, self.covariance_ = mu, sigma2
-            return
+            return total_weight
         L, reg = regularised_cholesky(moments, self.reg_covar)
         redundant = None if n_effective <= X.shape[1] else redundant_features(moments, constant)
         self._warn_if_singular(X.shape[1], n_effective, constant, redundant, reg)
         self.mean_ = mu
         self.covariance_ = moments + moments.dtype.type(reg) * np.eye(len(moments), dtype=moments.dtype)
         self._cholesky = L
+        return total_weight
 
     def _warn_if_singular(self, n_features, n_effective, constant, redundant, reg):
         if self.covariance == "full" and n_effective <= n_features:
@@ -358,7 +359,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
             offset = weighted_percentile(scores, w_normal, 100.0 * self.contamination)
         self._set_offset(offset, "contamination")
 
-    def _set_threshold_dask(self, X, weights):
+    def _set_threshold_dask(self, X, weights, total_weight):
         """The contamination percentile of the training scores, from their lowest few per chunk."""
         self.threshold_f1_ = None
         if self.epsilon is not None:
@@ -366,8 +367,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
             self.threshold_source_ = "epsilon"
             return
         scores = map_row_chunks(self._log_density, X, dtype=X.dtype)
-        total = float(X.shape[0]) if weights is None else float(weights.sum().compute())
-        position = percentile_position(total, 100.0 * self.contamination)
+        position = percentile_position(total_weight, 100.0 * self.contamination)
         lowest = reduce_row_chunks(
             _chunk_lowest_scores, lambda a, b: merge_lowest_values(a, b, position), scores, weights,
             args=(position,),

@@ -13,7 +13,7 @@ import scipy.linalg
 import scipy.sparse as sp
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from ..utils._moments import RowMoments, check_moments_finite, row_moments
+from ..utils._moments import check_moments_finite, moments_of_mean_and_scatter, row_moments
 from ..utils._threads import map_in_threads, row_blocks, single_threaded_blas
 
 # Values per block of the centred products of the randomized solver (8 MiB of float64).
@@ -54,7 +54,7 @@ def _sparse_moments(X):
     gram = X.T @ X
     scatter = gram.toarray() if sp.issparse(gram) else np.asarray(gram)
     scatter -= n_samples * np.outer(mean, mean)
-    return RowMoments(float(n_samples), n_samples, n_samples, mean, scatter, X.shape[1])
+    return moments_of_mean_and_scatter(n_samples, n_samples, n_samples, mean, scatter, X.shape[1])
 
 
 def covariance_moments(X, n_jobs):
@@ -79,9 +79,12 @@ def pca_covariance_eigh(moments, n_components, want_spectrum):
     Sigma = moments.xx / max(moments.weight - 1, 1)
     total_variance = float(np.trace(Sigma))
     subset = None if want_spectrum else [n_features - n_components, n_features - 1]
-    eigenvalues, eigenvectors = scipy.linalg.eigh(
-        Sigma, subset_by_index=subset, overwrite_a=True, check_finite=False
-    )
+    # The tridiagonal reduction of a few hundred columns gains little from BLAS threads and
+    # stalls (ten times slower, measured) when other processes share the cores.
+    with single_threaded_blas():
+        eigenvalues, eigenvectors = scipy.linalg.eigh(
+            Sigma, subset_by_index=subset, overwrite_a=True, check_finite=False
+        )
     order = np.argsort(eigenvalues)[::-1]
     components = flip_signs(np.ascontiguousarray(eigenvectors[:, order].T))
     return components[:n_components], np.maximum(eigenvalues[order], 0), total_variance

@@ -23,8 +23,8 @@ API
     A lazy dask array of ``function(chunk)`` for every row chunk.
 :func:`check_dask_features`
     ``n_features_in_`` (and ``feature_names_in_``) set or checked, as ``validate_data`` does.
-:func:`check_dask_sample_weight`
-    Sample weights for a dask ``X``: refused when negative or non-finite, aligned to its chunks.
+:func:`check_dask_sample_weight`, :func:`check_chunk_sample_weight`
+    Sample weights for a dask ``X``, aligned to its chunks; each chunk's checked where it lives.
 :func:`blockwise`
     A fitted estimator's method (``predict``, ``transform``, ``score_samples``) on a dask array,
     lazily, chunk by chunk.
@@ -281,10 +281,12 @@ def check_dask_features(estimator, X, *, reset):
 
 
 def check_dask_sample_weight(sample_weight, X):
-    """Validate ``sample_weight`` (numpy, dask or None) for a row-chunked dask ``X``.
+    """Sample weights (numpy, dask or None) for a row-chunked dask ``X``, aligned to its chunks.
 
-    The rules of :func:`skdl.utils._validation.check_sample_weight` (finite, non-negative, not
-    all zero); a dask weight is checked in one pass over the weights, not over ``X``.
+    A numpy weight is checked at once by :func:`skdl.utils._validation.check_sample_weight`. A
+    dask weight is converted lazily: reading it separately would cost a pass over the data
+    that produce it, so the statistic of each chunk checks its own weights with
+    :func:`check_chunk_sample_weight`, in the same pass as the fit.
 
     Parameters
     ----------
@@ -296,14 +298,8 @@ def check_dask_sample_weight(sample_weight, X):
     Returns
     -------
     sample_weight : dask array of shape (n_samples,) or None
-        With the row chunks of ``X``.
-
-    Raises
-    ------
-    ValueError
-        When a weight is negative or not finite, or all are zero.
+        float64, with the row chunks of ``X``.
     """
-    import dask
     import dask.array as da
 
     from ._validation import check_sample_weight
@@ -312,14 +308,32 @@ def check_dask_sample_weight(sample_weight, X):
         return None
     if not isinstance(sample_weight, da.Array):
         rows = np.empty((int(X.shape[0]), 0)) if not np.isnan(X.shape[0]) else None
-        return align_row_chunks(X, check_sample_weight(sample_weight, rows, dtype=np.float64))[0]
-    (sample_weight,) = align_row_chunks(X, sample_weight.astype(np.float64))
-    bad, total = dask.compute(((sample_weight < 0) | ~da.isfinite(sample_weight)).any(), sample_weight.sum())
-    if bad:
-        raise ValueError("sample_weight must be finite and non-negative (a weight counts repetitions of a row).")
-    if total <= 0:
-        raise ValueError("sample_weight must have at least one positive weight.")
-    return sample_weight
+        sample_weight = check_sample_weight(sample_weight, rows, dtype=np.float64)
+        return align_row_chunks(X, sample_weight)[0]
+    return align_row_chunks(X, sample_weight.astype(np.float64))[0]
+
+
+def check_chunk_sample_weight(sample_weight):
+    """Refuse negative or non-finite weights of one chunk (run where the chunk lives).
+
+    Parameters
+    ----------
+    sample_weight : ndarray of shape (n_rows,) or None
+        The chunk's weights.
+
+    Raises
+    ------
+    ValueError
+        Naming the first bad weight.
+    """
+    if sample_weight is None:
+        return
+    bad = np.flatnonzero(~np.isfinite(sample_weight) | (sample_weight < 0))
+    if bad.size:
+        raise ValueError(
+            "sample_weight must be finite and non-negative (a weight counts repetitions of a row); "
+            f"got {sample_weight[bad[0]]} in a chunk of the dask array."
+        )
 
 
 def blockwise(method, X):

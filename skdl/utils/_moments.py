@@ -3,8 +3,9 @@ r"""Weighted means and centred scatter matrices in one pass over the rows, merge
 The fits whose answer depends on the data only through its first two moments (the normal
 equation of least squares and ridge, PCA's covariance, the Gaussian density of the anomaly
 detector) read their data once, here. The rows of :math:`Z = [X \mid Y]` are taken in blocks of a
-few thousand; each block is centred by its own weighted mean, in float64, while it sits in the
-cache, and its scatter matrix comes from one BLAS ``syrk``. Blocks are merged by the exact update
+few thousand; each block is shifted by the running mean and then centred by its own weighted
+mean, in float64, while it sits in the cache, and its scatter matrix comes from one BLAS
+``syrk``. Blocks are merged by the exact update
 of Chan, Golub and LeVeque: for parts :math:`a, b` with weights :math:`W_a, W_b`, means
 :math:`m_a, m_b` and scatters :math:`S_a, S_b`, with :math:`\delta = m_b - m_a` and
 :math:`W = W_a + W_b`,
@@ -27,7 +28,8 @@ merge, so the two give the same statistics up to rounding.
 API
 ---
 :class:`RowMoments`
-    ``weight``, ``n_rows``, ``n_positive``, ``mean``, ``scatter`` of :math:`[X \mid Y]`, with views
+    ``weight``, ``n_rows``, ``n_positive``, ``mean`` (``shift + offset``), ``scatter`` of
+    :math:`[X \mid Y]`, with views
     on the ``X`` and ``Y`` parts (``x_mean``, ``y_mean``, ``xx``, ``xy``, ``yy``).
 :func:`row_moments`
     ``row_moments(X, Y=None, sample_weight=None, scatter="full")`` for numpy or dask inputs.
@@ -74,6 +76,11 @@ _MIN_BLOCK_ROWS = 256
 class RowMoments:
     r"""Weighted first and second moments of the rows of :math:`Z = [X \mid Y]`.
 
+    The mean is kept as a shift (a row of the data) plus a small offset, so that the
+    difference of two parts' means in Chan's update, :math:`\delta = (s_b - s_a) + (d_b - d_a)`,
+    is computed without the rounding of two large means (the difference of two nearby shifts is
+    exact in floating point).
+
     Attributes
     ----------
     weight : float
@@ -82,8 +89,10 @@ class RowMoments:
         Rows read, zero weights included.
     n_positive : int
         Rows of positive weight.
-    mean : ndarray of shape (q,)
-        :math:`m = \frac1W \sum_i w_i z_i`, float64.
+    shift : ndarray of shape (q,)
+        A reference point :math:`s` near the data (float64).
+    offset : ndarray of shape (q,)
+        :math:`d = m - s`, the mean's offset from it (float64).
     scatter : ndarray of shape (q, q) or (q,)
         :math:`S = \sum_i w_i (z_i - m)(z_i - m)^\top` (symmetric), or its diagonal only, float64.
     n_x : int
@@ -93,9 +102,15 @@ class RowMoments:
     weight: float
     n_rows: int
     n_positive: int
-    mean: np.ndarray
+    shift: np.ndarray
+    offset: np.ndarray
     scatter: np.ndarray
     n_x: int
+
+    @property
+    def mean(self):
+        r""":math:`m = \frac1W \sum_i w_i z_i = s + d`."""
+        return self.shift + self.offset
 
     @property
     def is_diagonal(self):
@@ -128,6 +143,12 @@ class RowMoments:
         return self.scatter[self.n_x:] if self.is_diagonal else self.scatter[self.n_x:, self.n_x:]
 
 
+def moments_of_mean_and_scatter(weight, n_rows, n_positive, mean, scatter, n_x):
+    """:class:`RowMoments` from a mean and scatter computed elsewhere (shift zero)."""
+    mean = np.asarray(mean, dtype=np.float64)
+    return RowMoments(float(weight), n_rows, n_positive, np.zeros_like(mean), mean, scatter, n_x)
+
+
 def merge_moments(a, b):
     r"""Chan's exact merge of the moments of two disjoint sets of rows.
 
@@ -139,60 +160,76 @@ def merge_moments(a, b):
     Returns
     -------
     merged : RowMoments
-        The moments of the union; ``a`` and ``b`` are not modified.
+        The moments of the union (with the shift of ``a``); ``a`` and ``b`` are not modified.
     """
     with np.errstate(invalid="ignore", over="ignore"):  # non-finite moments are reported later
         scatter = a.scatter + b.scatter
-        if a.weight == 0 or b.weight == 0:
-            mean = (a.mean if b.weight == 0 else b.mean).copy()
+        if b.weight == 0:
+            offset = a.offset.copy()
+        elif a.weight == 0:
+            offset = (b.shift - a.shift) + b.offset
         else:
             total = a.weight + b.weight
-            delta = b.mean - a.mean
-            mean = a.mean + (b.weight / total) * delta
+            delta = (b.shift - a.shift) + (b.offset - a.offset)
+            offset = a.offset + (b.weight / total) * delta
             outer = delta * delta if a.is_diagonal else np.outer(delta, delta)
             scatter += (a.weight * b.weight / total) * outer
     return RowMoments(
-        a.weight + b.weight, a.n_rows + b.n_rows, a.n_positive + b.n_positive, mean, scatter, a.n_x
+        a.weight + b.weight, a.n_rows + b.n_rows, a.n_positive + b.n_positive, a.shift, offset, scatter, a.n_x
     )
 
 
-def _centre_block(Z_parts, w, buffer):
-    """Write the block's rows, centred by their weighted mean (and scaled by sqrt(w)), into ``buffer``.
+def _centre_block(Z_parts, w, centre, buffer):
+    r"""Write the block's rows minus their weighted mean (times :math:`\sqrt{w}`) into ``buffer``.
 
-    Returns ``(weight, mean)``, or ``(0.0, None)`` when the block carries no weight.
+    The rows are first shifted by ``centre`` (the running mean of the blocks before, close to
+    this block's mean), so the block's mean is found as the small offset :math:`d` of the
+    shifted rows, free of the cancellation that summing large values and subtracting would
+    cost. The block must carry some weight. Returns ``(weight, d)``.
     """
-    n = buffer.shape[0]
+    start = 0
+    for part in Z_parts:
+        columns = slice(start, start + part.shape[1])
+        np.subtract(part, centre[columns], out=buffer[:, columns])
+        start = columns.stop
     if w is None:
-        weight = float(n)
-        means = [part.mean(axis=0, dtype=np.float64) for part in Z_parts]
+        weight, d = float(len(buffer)), buffer.mean(axis=0)
     else:
         weight = float(w.sum())
-        if weight == 0:
-            return 0.0, None
-        means = [(w @ part) / weight for part in Z_parts]
-    start = 0
-    for part, mean in zip(Z_parts, means):
-        np.subtract(part, mean, out=buffer[:, start:start + part.shape[1]])
-        start += part.shape[1]
+        d = (w @ buffer) / weight
+    buffer -= d
     if w is not None:
         buffer *= np.sqrt(w)[:, None]
-    return weight, np.concatenate(means)
+    return weight, d
 
 
 class _Accumulator:
-    """Sequential Chan updates of one thread's blocks, in place: ``syrk`` then a rank-1 ``syr``."""
+    """Sequential Chan updates of one thread's blocks, in place: ``syrk`` then a rank-1 ``syr``.
+
+    Each block is centred on the running mean first, so the difference of means in Chan's
+    update is the block's own small offset, never a difference of two large means.
+    """
 
     def __init__(self, n_columns, diagonal):
         self.weight, self.n_rows, self.n_positive = 0.0, 0, 0
-        self.mean = np.zeros(n_columns)
+        self.shift = None
+        self.offset = np.zeros(n_columns)
         shape = (n_columns,) if diagonal else (n_columns, n_columns)
         self.scatter = np.zeros(shape, order="F")
         self.diagonal = diagonal
 
-    def add(self, buffer, weight, mean):
+    def centre(self, Z_parts, w):
+        """Where the next block is centred first: the running mean (at first, a row of weight)."""
+        if self.shift is None:
+            row = 0 if w is None else int(np.flatnonzero(w)[0])
+            self.shift = np.concatenate([np.asarray(part[row], dtype=np.float64) for part in Z_parts])
+        return self.shift + self.offset
+
+    def add(self, buffer, weight, centre, d):
         total = self.weight + weight
-        delta = mean - self.mean
         correction = self.weight * weight / total
+        # The block's mean is centre + d; centre - shift is exact (Sterbenz), offset its rounding.
+        delta = ((centre - self.shift) - self.offset) + d
         if self.diagonal:
             self.scatter += np.einsum("ij,ij->j", buffer, buffer)
             self.scatter += correction * delta * delta
@@ -201,14 +238,15 @@ class _Accumulator:
             dsyrk(1.0, buffer.T, beta=1.0, c=self.scatter, trans=0, lower=0, overwrite_c=1)
             if correction:
                 dsyr(correction, delta, a=self.scatter, lower=0, overwrite_a=1)
-        self.mean += (weight / total) * delta
+        self.offset = self.offset + (weight / total) * delta
         self.weight = total
 
     def result(self, n_x):
         scatter = self.scatter
         if not self.diagonal:
             scatter = np.triu(scatter) + np.triu(scatter, 1).T
-        return RowMoments(self.weight, self.n_rows, self.n_positive, self.mean, scatter, n_x)
+        shift = np.zeros_like(self.offset) if self.shift is None else self.shift
+        return RowMoments(self.weight, self.n_rows, self.n_positive, shift, self.offset, scatter, n_x)
 
 
 def _as_2d(Y):
@@ -234,11 +272,14 @@ def _rows_moments_unchecked(X, Y, w, rows, diagonal, block_rows):
         w_block = None if w is None else w[block]
         parts = [X[block]] if Y is None else [X[block], Y[block]]
         n = block.stop - block.start
-        weight, mean = _centre_block(parts, w_block, buffer[:n])
+        n_positive = n if w is None else int(np.count_nonzero(w_block))
         accumulator.n_rows += n
-        accumulator.n_positive += n if w is None else int(np.count_nonzero(w_block))
-        if weight > 0:
-            accumulator.add(buffer[:n], weight, mean)
+        accumulator.n_positive += n_positive
+        if n_positive == 0:
+            continue
+        centre = accumulator.centre(parts, w_block)
+        weight, d = _centre_block(parts, w_block, centre, buffer[:n])
+        accumulator.add(buffer[:n], weight, centre, d)
     return accumulator.result(X.shape[1])
 
 
@@ -256,6 +297,9 @@ def _numpy_row_moments(X, Y, w, diagonal, threads):
 
 def _chunk_moments(X, Y, w, diagonal):
     """The statistic of one dask chunk: its moments on the worker's own thread."""
+    from ._dask import check_chunk_sample_weight
+
+    check_chunk_sample_weight(w)
     return _numpy_row_moments(X, _as_2d(Y), w, diagonal, threads=1)
 
 
@@ -286,7 +330,10 @@ def row_moments(X, Y=None, sample_weight=None, *, scatter="full", n_jobs=None):
 
     if is_dask_collection(X):
         Y, sample_weight = align_row_chunks(X, Y, sample_weight)
-        return reduce_row_chunks(_chunk_moments, merge_moments, X, Y, sample_weight, args=(diagonal,))
+        moments = reduce_row_chunks(_chunk_moments, merge_moments, X, Y, sample_weight, args=(diagonal,))
+        if moments.weight <= 0:
+            raise ValueError("sample_weight must have at least one positive weight.")
+        return moments
     return _numpy_row_moments(X, _as_2d(Y), sample_weight, diagonal, n_jobs)
 
 
