@@ -377,10 +377,11 @@ def check_moments_finite(moments, X, Y=None, *, estimator_name):
     _check_finite(Y, "y", estimator_name)
     largest = abs(X).max()
     largest = float(largest.compute() if hasattr(largest, "compute") else largest)
+    data = "X" if Y is None else "X or y"
     raise ValueError(
-        f"{estimator_name}: the (co)variances of X (or y) overflow float64 (X's values reach about "
-        f"{largest:.1e}). Divide X by a constant before fitting; the fit is scale-equivariant, so "
-        "the answer rescales exactly."
+        f"{estimator_name}: the (co)variances of {data} overflow float64 (X's values reach about "
+        f"{largest:.1e}). Divide {data} by a constant before fitting; the fit is scale-equivariant, "
+        "so the answer rescales exactly."
     )
 
 
