@@ -150,8 +150,8 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
 
     See Also
     --------
-    sklearn.covariance.EllipticEnvelope : robust (MCD) Gaussian outlier detector.
-    sklearn.mixture.GaussianMixture : ``n_components=1`` fits the same full Gaussian by EM.
+    sklearn.covariance.EllipticEnvelope : Robust (MCD) Gaussian outlier detector.
+    sklearn.mixture.GaussianMixture : With ``n_components=1``, the same full Gaussian by EM.
 
     Notes
     -----
@@ -423,11 +423,13 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The samples to score (sparse with ``"diag"`` only).
 
         Returns
         -------
-        log_density : ndarray of shape (n_samples,)
+        log_density : ndarray or dask array of shape (n_samples,)
+            :math:`\log p(x)` of each sample; a dask array for a dask input, computed lazily.
         """
         check_is_fitted(self)
         if is_dask_collection(X):
@@ -441,11 +443,13 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The samples to score.
 
         Returns
         -------
-        decision : ndarray of shape (n_samples,)
+        decision : ndarray or dask array of shape (n_samples,)
+            :math:`\log p(x) - \log\varepsilon`, negative for the anomalies.
         """
         if is_dask_collection(X):
             return blockwise(self.decision_function, X)
@@ -456,11 +460,13 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The samples to label.
 
         Returns
         -------
-        labels : ndarray of int of shape (n_samples,)
+        labels : ndarray or dask array of int of shape (n_samples,)
+            ``+1`` for normal samples, ``-1`` for anomalies.
         """
         if is_dask_collection(X):
             return blockwise(self.predict, X)

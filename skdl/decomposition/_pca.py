@@ -145,7 +145,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     See Also
     --------
-    sklearn.decomposition.PCA : scikit-learn's PCA (same solvers, signs and ``"auto"`` rule).
+    sklearn.decomposition.PCA : The PCA of scikit-learn (same solvers, signs and ``"auto"`` rule).
 
     Notes
     -----

@@ -138,16 +138,19 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        X : array-like or dask array of shape (n_samples, n_features)
+            Training data. A dask array chunked by rows is fitted exactly by the normal equation,
+            its moments reduced over the chunks on the workers (``solver`` ``"auto"`` or
+            ``"normal"``).
+        y : array-like or dask array of shape (n_samples,) or (n_samples, n_targets)
             Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like or dask array of shape (n_samples,), default=None
             Weight of each sample; weight k counts as the row repeated k times.
 
         Returns
         -------
         self : LinearRegression
+            The fitted model.
         """
         if is_dask_collection(X):
             return self._fit_dask(X, y, sample_weight)
@@ -272,11 +275,13 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
+            The samples to predict.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        y_pred : ndarray or dask array of shape (n_samples,) or (n_samples, n_targets)
+            The predictions; a dask array (computed lazily, chunk by chunk) for a dask input.
         """
         check_is_fitted(self)
         if is_dask_collection(X):
