@@ -1,15 +1,27 @@
-"""Benchmarks of the linear models: asv-style classes and the side-by-side comparisons."""
+"""Benchmarks of the linear models: asv-style classes and the side-by-side comparisons.
+
+The normal equation is compared with two peers: scikit-learn and scikit-learn-intelex (Intel's
+oneDAL, in the ``bench`` extra; its comparisons are left out when it is not installed). Its
+physical limit is one Gram product :math:`X^\top X` (BLAS ``syrk``), drawn beside the fit time
+on the scaling plot.
+"""
 
 import numpy as np
+from scipy.linalg.blas import dsyrk
 from sklearn import linear_model as sk_linear
 from sklearn.metrics import log_loss
 
 from skdl.linear_model import LinearRegression, LogisticRegression
 
 try:
-    from benchmarks._side_by_side import Comparison, Scaling
+    from benchmarks._side_by_side import Comparison, Scaling, peak_memory_mb
 except ImportError:  # run by asv, where benchmarks/ is the package root
-    from _side_by_side import Comparison, Scaling
+    from _side_by_side import Comparison, Scaling, peak_memory_mb
+
+try:
+    from sklearnex import linear_model as intelex_linear
+except ImportError:  # the bench extra brings it
+    intelex_linear = None
 
 
 def make_regression_data(n_samples=100_000, n_features=100, seed=0):
@@ -28,7 +40,7 @@ def make_multiclass_data(n_samples=20_000, n_features=100, n_classes=5, seed=0):
 
 
 class LinearRegressionSuite:
-    """asv: normal-equation fit on dense 100,000 x 100 float64."""
+    """asv: normal-equation fit on dense 100,000 x 100 float64 (least squares and ridge)."""
 
     def setup(self):
         self.X, self.y = make_regression_data()
@@ -36,8 +48,21 @@ class LinearRegressionSuite:
     def time_fit_normal(self):
         LinearRegression().fit(self.X, self.y)
 
+    def time_fit_ridge(self):
+        LinearRegression(alpha=1.0).fit(self.X, self.y)
+
+    def time_gram_limit(self):
+        gram_limit((self.X, self.y))
+
     def peakmem_fit_normal(self):
         LinearRegression().fit(self.X, self.y)
+
+    def peakmem_fit_ridge(self):
+        LinearRegression(alpha=1.0).fit(self.X, self.y)
+
+    def track_peak_traced_memory_fraction_of_X(self):
+        """Peak memory the fit allocates, as a fraction of the size of X (a copy would be 1)."""
+        return peak_memory_mb(_fit(LinearRegression), (self.X, self.y)) * 2**20 / self.X.nbytes
 
 
 class LogisticRegressionSuite:
@@ -59,6 +84,16 @@ def _coef_difference(ours, peer, data):
     return f"max relative coef difference {relative:.1e}"
 
 
+def _coef_difference_and_memory(make_ours):
+    """The answers, and the peak memory the skdl fit allocates (traced) against X's size."""
+
+    def quality(ours, peer, data):
+        peak = peak_memory_mb(_fit(make_ours), data)
+        return f"{_coef_difference(ours, peer, data)}; skdl peak traced memory {peak:.1f} MiB (X is {data[0].nbytes / 2**20:.0f} MiB)"
+
+    return quality
+
+
 def _log_loss_difference(ours, peer, data):
     X, y = data
     difference = log_loss(y, ours.predict_proba(X)) - log_loss(y, peer.predict_proba(X))
@@ -69,25 +104,59 @@ def _fit(make_estimator):
     return lambda data: make_estimator().fit(*data)
 
 
-COMPARISONS = [
+def gram_limit(data):
+    """The physical limit of the normal equation: one Gram product X^T X (BLAS syrk, upper half)."""
+    X = data[0]
+    return dsyrk(1.0, X.T, trans=0)
+
+
+def _ridge():
+    return LinearRegression(alpha=1.0)
+
+
+_NORMAL_EQUATION = [
     Comparison(
         "LinearRegression fit, 100,000 x 100",
         make_regression_data,
         _fit(LinearRegression),
         _fit(sk_linear.LinearRegression),
         "sklearn LinearRegression",
-        target=0.5,
-        quality=_coef_difference,
+        target=0.2,
+        quality=_coef_difference_and_memory(LinearRegression),
     ),
     Comparison(
-        "LinearRegression fit, 100,000 x 100 (vs Ridge cholesky)",
+        "Ridge fit (alpha=1), 100,000 x 100",
         make_regression_data,
-        _fit(LinearRegression),
-        _fit(lambda: sk_linear.Ridge(alpha=0.0, solver="cholesky")),
-        "sklearn Ridge(solver='cholesky')",
-        target=1.2,
-        quality=_coef_difference,
+        _fit(_ridge),
+        _fit(lambda: sk_linear.Ridge(alpha=1.0)),
+        "sklearn Ridge(alpha=1)",
+        target=0.5,
+        quality=_coef_difference_and_memory(_ridge),
     ),
+]
+if intelex_linear is not None:
+    _NORMAL_EQUATION += [
+        Comparison(
+            "LinearRegression fit, 100,000 x 100 (vs scikit-learn-intelex)",
+            make_regression_data,
+            _fit(LinearRegression),
+            _fit(intelex_linear.LinearRegression),
+            "sklearnex LinearRegression",
+            target=1.3,
+            quality=_coef_difference,
+        ),
+        Comparison(
+            "Ridge fit (alpha=1), 100,000 x 100 (vs scikit-learn-intelex)",
+            make_regression_data,
+            _fit(_ridge),
+            _fit(lambda: intelex_linear.Ridge(alpha=1.0)),
+            "sklearnex Ridge(alpha=1)",
+            target=1.3,
+            quality=_coef_difference,
+        ),
+    ]
+
+COMPARISONS = _NORMAL_EQUATION + [
     Comparison(
         "LogisticRegression multinomial fit, 20,000 x 100, 5 classes",
         make_multiclass_data,
@@ -104,11 +173,13 @@ COMPARISONS = [
 SCALING = [
     Scaling(
         "LinearRegression fit, n x 100",
-        [3_000, 10_000, 30_000, 100_000, 300_000],
+        [10_000, 30_000, 100_000, 300_000, 1_000_000],
         lambda n: make_regression_data(n_samples=n),
         _fit(LinearRegression),
-        _fit(sk_linear.LinearRegression),
-        "sklearn LinearRegression",
+        _fit(intelex_linear.LinearRegression if intelex_linear is not None else sk_linear.LinearRegression),
+        "sklearnex LinearRegression" if intelex_linear is not None else "sklearn LinearRegression",
+        limit=gram_limit,
+        limit_name="one Gram product X^T X (BLAS syrk)",
     ),
     Scaling(
         "LogisticRegression multinomial fit, n x 100, 5 classes",
