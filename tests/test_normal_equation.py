@@ -112,3 +112,14 @@ def test_rank_deficient_data_still_get_the_minimum_norm_answer():
     reference = np.linalg.lstsq(X - X.mean(axis=0), y - y.mean(), rcond=None)[0]
     assert model.solver_ == "lstsq"
     assert_allclose(model.coef_, reference, rtol=1e-8)
+
+
+def test_nullable_pandas_columns_are_numbers_and_their_missing_values_are_nan():
+    pd = pytest.importorskip("pandas")
+    X, y = _conditioned(60, 2, condition=3.0)
+    frame = pd.DataFrame({"a": pd.array(X[:, 0], dtype="Float64"), "b": pd.array(np.arange(60) % 4, dtype="Int64")})
+    expected = LinearRegression().fit(frame.to_numpy(dtype=np.float64), y)
+    assert_allclose(LinearRegression().fit(frame, y).coef_, expected.coef_, rtol=1e-12)
+    frame.loc[5, "b"] = pd.NA
+    with pytest.raises(ValueError, match="NaN"):
+        LinearRegression().fit(frame, y)
