@@ -2,14 +2,17 @@
 
 Written the way a careful torch user would write them: the data resident on the device, batches
 cut by index from a per-epoch permutation, inference in large batches without autograd.
+torch is imported by the loops themselves, so that this module (and asv's discovery of the
+benchmarks) imports where torch is not installed.
 """
 
 import numpy as np
-import torch
 
 
 def train_loop(module, X, y, *, epochs, batch_size, lr, weight_decay=0.0, device="cpu", seed=0):
     """Train ``module`` with AdamW and cross-entropy; ``X``, ``y`` are tensors already on ``device``."""
+    import torch
+
     module.to(device).train()
     optimizer = torch.optim.AdamW(module.parameters(), lr=lr, weight_decay=weight_decay)
     generator = torch.Generator().manual_seed(seed)
@@ -27,6 +30,8 @@ def train_loop(module, X, y, *, epochs, batch_size, lr, weight_decay=0.0, device
 
 def predict_proba_loop(module, X_numpy, *, batch_size=2048, device="cpu"):
     """Class probabilities from NumPy input to NumPy output, as ``predict_proba`` has to do."""
+    import torch
+
     module.to(device).eval()
     X = torch.from_numpy(np.ascontiguousarray(X_numpy, dtype=np.float32)).to(device)
     outputs = []

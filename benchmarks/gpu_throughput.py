@@ -24,13 +24,18 @@ import sys
 import time
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
+from benchmarks._side_by_side import how_to_install, missing_requirements  # noqa: E402
 from benchmarks._torch_loops import predict_proba_loop, train_loop  # noqa: E402
-from skdl.neural_network import CNNClassifier  # noqa: E402
-from skdl.neural_network._modules import build_cnn  # noqa: E402
+
+# asv imports every module of benchmarks/, also where torch is missing; this script needs it.
+if not missing_requirements(["torch", "skorch"]):
+    import torch
+
+    from skdl.neural_network import CNNClassifier
+    from skdl.neural_network._modules import build_cnn
 
 SHAPE = (3, 32, 32)
 N_CLASSES = 10
@@ -162,6 +167,9 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    missing = missing_requirements(["torch", "skorch"])
+    if missing:
+        raise SystemExit(f"gpu_throughput.py {how_to_install(missing)}")
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
     if torch.device(args.device).type == "cuda":

@@ -159,11 +159,20 @@ def _rst_table(header, rows, widths=None, title=""):
 
 
 def comparison_table(results):
+    """The side-by-side results as a reST table: one row per workload and peer.
+
+    A workload with several peers (``Comparison(peers=...)``) gets a row for each, the workload's
+    name and skdl's time on the first; results saved before peers existed have one peer each.
+    """
     rows = []
     for r in results:
-        target = "" if r["target"] is None else f"≤ {r['target']:.2f}x" + ("" if r["met"] else " (missed)")
-        rows.append([r["name"], f"{r['ours_s']:.3f}", r["peer"], f"{r['peer_s']:.3f}",
-                     f"**{r['ratio']:.2f}x**", target, _rst_escape(r["quality"] or "")])
+        for index, entry in enumerate(r.get("peers") or [r]):
+            target = "" if entry["target"] is None else (
+                f"≤ {entry['target']:.2f}x" + ("" if entry["met"] else " (missed)"))
+            first = index == 0
+            rows.append([r["name"] if first else "", f"{r['ours_s']:.3f}" if first else "", entry["peer"],
+                         f"{entry['peer_s']:.3f}", f"**{entry['ratio']:.2f}x**", target,
+                         _rst_escape(entry["quality"] or "")])
     header = ["workload", "skdl (s)", "peer", "peer (s)", "ratio", "target", "answers"]
     return _rst_table(header, rows, widths=[28, 8, 20, 8, 8, 10, 24])
 

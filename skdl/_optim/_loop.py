@@ -22,6 +22,32 @@ class LossHistory:
     ``n_iter_no_change`` such epochs in a row. With ``full_batch`` a *rise* of the loss is not
     taken for a plateau: full-batch gradient descent only climbs when its step is too large, so it
     keeps going (and either settles, or diverges and is reported) instead of stopping there.
+
+    Parameters
+    ----------
+    tol : float
+        The relative improvement an epoch must make.
+    n_iter_no_change : int, default=1
+        How many epochs in a row without improvement count as converged.
+    full_batch : bool, default=False
+        Whether the epochs are full-batch (a rising loss then resets the count).
+    losses : list of float, default=[]
+        The losses recorded so far (to resume a history).
+    best_loss : float, default=inf
+        The lowest loss recorded so far.
+    epochs_without_improvement : int, default=0
+        The epochs since the last improvement.
+
+    See Also
+    --------
+    minimize_first_order : The loop that records a loss per epoch.
+
+    Examples
+    --------
+    >>> from skdl._optim import LossHistory
+    >>> history = LossHistory(tol=0.01, n_iter_no_change=2)
+    >>> [history.record(loss) for loss in [1.0, 0.5, 0.499, 0.498]]
+    [False, False, False, True]
     """
 
     tol: float
@@ -32,7 +58,18 @@ class LossHistory:
     epochs_without_improvement: int = 0
 
     def record(self, loss):
-        """Add an epoch's loss; return True when the convergence test is met."""
+        """Add an epoch's loss; return True when the convergence test is met.
+
+        Parameters
+        ----------
+        loss : float
+            The loss of the epoch just run.
+
+        Returns
+        -------
+        bool
+            Whether ``n_iter_no_change`` epochs in a row have now failed to improve.
+        """
         self.losses.append(float(loss))
         threshold = self.tol * max(1.0, abs(self.best_loss))
         improved = not np.isfinite(self.best_loss) or loss < self.best_loss - threshold
@@ -50,6 +87,26 @@ def iterate_minibatches(n_samples, batch_size, rng=None):
 
     ``batch_size=None`` (or one at least ``n_samples``) yields a single slice over all rows, which
     lets full-batch gradient descent index without copying.
+
+    Parameters
+    ----------
+    n_samples : int
+        The number of rows.
+    batch_size : int or None, default=None
+        The rows per mini-batch (the last one may be smaller); None is one full batch.
+    rng : numpy.random.Generator or None, default=None
+        Shuffles the rows; None keeps their order.
+
+    Yields
+    ------
+    slice or ndarray of int
+        The rows of one batch.
+
+    Examples
+    --------
+    >>> from skdl._optim import iterate_minibatches
+    >>> [batch.tolist() for batch in iterate_minibatches(5, 2)]
+    [[0, 1], [2, 3], [4]]
     """
     if batch_size is None or batch_size >= n_samples:
         yield slice(None)
@@ -60,7 +117,28 @@ def iterate_minibatches(n_samples, batch_size, rng=None):
 
 
 def run_epoch(loss_grad, params, optimizer, n_samples, batch_size=None, rng=None):
-    """One pass over the data; return the epoch's loss, the batch losses averaged by batch size."""
+    """One pass over the data; return the epoch's loss, the batch losses averaged by batch size.
+
+    Parameters
+    ----------
+    loss_grad : callable
+        ``loss_grad(params, batch) -> (loss, grads)`` on the rows ``batch``.
+    params : list of ndarray
+        The parameter arrays, updated in place by ``optimizer``.
+    optimizer : object
+        An optimiser of ``skdl._optim`` (its ``step`` is called once per batch).
+    n_samples : int
+        The number of rows.
+    batch_size : int or None, default=None
+        The rows per mini-batch; None is one full batch.
+    rng : numpy.random.Generator or None, default=None
+        Shuffles the batches; None keeps the row order.
+
+    Returns
+    -------
+    float
+        The mean of the batch losses weighted by the batch sizes.
+    """
     total_loss = 0.0
     for batch in iterate_minibatches(n_samples, batch_size, rng):
         loss, grads = loss_grad(params, batch)
@@ -98,8 +176,34 @@ def run_single_epoch(loss_grad, params, optimizer, history, n_samples, batch_siz
                      estimator_name="The solver"):
     """One more epoch of an ongoing training (``partial_fit``): schedule, pass, loss recorded.
 
-    Returns the epoch's loss; raises ``FloatingPointError`` when the epoch diverged (see
-    :func:`check_divergence`).
+    Parameters
+    ----------
+    loss_grad : callable
+        ``loss_grad(params, batch) -> (loss, grads)`` on the rows ``batch``.
+    params : list of ndarray
+        The parameter arrays, updated in place by ``optimizer``.
+    optimizer : object
+        An optimiser of ``skdl._optim``; its schedule moves to the epoch ``len(history.losses)``.
+    history : LossHistory
+        The training so far; the epoch's loss is recorded in it.
+    n_samples : int
+        The number of rows.
+    batch_size : int or None, default=None
+        The rows per mini-batch; None is one full batch.
+    rng : numpy.random.Generator or None, default=None
+        Shuffles the batches; None keeps the row order.
+    estimator_name : str, default="The solver"
+        Named in the divergence error.
+
+    Returns
+    -------
+    float
+        The epoch's loss.
+
+    Raises
+    ------
+    FloatingPointError
+        When the epoch diverged (see :func:`check_divergence`).
     """
     epoch = len(history.losses)
     optimizer.set_epoch(epoch)
@@ -115,6 +219,27 @@ def expected_batch_weight(total_weight, n_samples, batch):
     Dividing a batch's weighted loss by it (rather than by the batch's own weight) keeps each
     batch's gradient an unbiased estimate of the full one, so light and heavy batches count as
     they should, and a batch of zero weight contributes nothing instead of dividing 0 by 0.
+
+    Parameters
+    ----------
+    total_weight : float
+        The sum of the sample weights of all rows.
+    n_samples : int
+        The number of rows.
+    batch : slice or ndarray of int
+        The rows of the batch (a slice is the full batch).
+
+    Returns
+    -------
+    float
+        The weight to divide the batch's weighted loss by.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl._optim import expected_batch_weight
+    >>> expected_batch_weight(10.0, 100, np.arange(20))
+    2.0
     """
     if isinstance(batch, slice):
         return total_weight
@@ -148,11 +273,13 @@ def minimize_first_order(
     optimizer : object
         One of ``skdl._optim`` optimisers (``step`` and ``set_epoch``).
     n_samples : int
+        The number of rows (``loss_grad`` sees batches of row indices below it).
     batch_size : int or None, default=None
         ``None`` is full-batch gradient descent.
     max_iter : int, default=200
         The largest number of epochs.
     tol : float, default=1e-4
+        The relative improvement of the loss an epoch must make to count as progress.
     n_iter_no_change : int, default=1
         See :class:`LossHistory`.
     rng : numpy.random.Generator or None
@@ -168,6 +295,7 @@ def minimize_first_order(
     Returns
     -------
     history : LossHistory
+        The loss of every epoch (those of ``history`` given included).
     n_iter : int
         Epochs run by this call.
 

@@ -71,14 +71,20 @@ def regularised_cholesky(Sigma, reg_covar):
     :math:`r` starts at ``reg_covar`` and grows tenfold (from a floor of machine epsilon times
     the mean variance) until the factorisation succeeds.
     """
+    if not np.isfinite(Sigma).all():
+        raise ValueError(
+            "The covariance matrix of X overflowed: the scale of X is too large for its dtype. "
+            "Divide X by a constant before fitting."
+        )
     identity = np.eye(len(Sigma), dtype=Sigma.dtype)
     floor = np.finfo(Sigma.dtype).eps * max(float(np.trace(Sigma)) / len(Sigma), 1e-300) * 10
     reg = reg_covar
-    while True:
+    for _ in range(64):  # from the floor, 64 tenfold steps pass any finite variance
         try:
             return cholesky(Sigma + Sigma.dtype.type(reg) * identity, lower=True, check_finite=False), reg
         except LinAlgError:
             reg = max(10.0 * reg, floor)
+    raise ValueError("The covariance matrix of X could not be regularised into a positive definite one.")
 
 
 def _by_row_blocks(function, X):

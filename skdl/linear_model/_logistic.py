@@ -8,12 +8,11 @@ from scipy.special import expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .._optim import binary_logistic_loss_grad, minimize_scipy, multinomial_loss_grad
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
-from ..utils._validation import check_sample_weight
+from ..utils._validation import check_classification_labels, check_sample_weight
 from ..utils._threads import single_threaded_blas
 from ._base import FirstOrderMixin, make_linear_loss_grad, sgd_only
 
@@ -202,7 +201,7 @@ class LogisticRegression(ClassifierMixin, FirstOrderMixin, BaseEstimator):
         return weights
 
     def _validate_targets(self, y):
-        check_classification_targets(y)
+        y = check_classification_labels(y)
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:
             raise ValueError(f"y contains labels {unseen.tolist()} not in classes {self.classes_.tolist()}.")
@@ -226,7 +225,7 @@ class LogisticRegression(ClassifierMixin, FirstOrderMixin, BaseEstimator):
         self : LogisticRegression
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
-        check_classification_targets(y)
+        y = check_classification_labels(y)
         self._clear_first_order_state()
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:

@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from .._optim import (
@@ -27,7 +27,7 @@ from .._optim import (
     run_single_epoch,
 )
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
-from ..utils._validation import check_sample_weight
+from ..utils._validation import check_classification_labels, check_sample_weight
 from ._activations import ACTIVATIONS
 from ._network import initialize_parameters, network_loss_grad, penalty_loss_grad, predict_logits
 
@@ -463,7 +463,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     )
 
     def _encode_targets(self, y, dtype, first_call, classes=None):
-        check_classification_targets(y)
+        y = check_classification_labels(y)
         if type_of_target(y) not in ("binary", "multiclass"):
             raise ValueError(f"{type(self).__name__} supports binary and multiclass targets, got {type_of_target(y)}.")
         if first_call:

@@ -26,7 +26,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, LRScheduler
@@ -34,6 +33,7 @@ from skorch.helper import predefined_split
 from skorch.history import History
 
 from ..utils._compat import Interval, Options, StrOptions, _fit_context
+from ..utils._validation import check_classification_labels
 
 _OPTIMIZERS = {
     "adamw": (torch.optim.AdamW, {}),
@@ -224,14 +224,14 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
     # -- fitting ---------------------------------------------------------------------------------
 
     def _validate_targets(self, y):
-        check_classification_targets(y)
+        y = check_classification_labels(y)
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:
             raise ValueError(f"y contains labels {unseen.tolist()} not in classes {self.classes_.tolist()}.")
         return np.searchsorted(self.classes_, y)
 
     def _set_classes(self, y, classes=None):
-        check_classification_targets(y)
+        y = check_classification_labels(y)
         self.classes_ = np.unique(y if classes is None else classes)
         if len(self.classes_) < 2:
             raise ValueError(

@@ -5,7 +5,9 @@ message, and the rules (what a weight may be, when a hold-out can be stratified)
 """
 
 import numpy as np
+from pandas.api.types import infer_dtype
 from sklearn.model_selection import train_test_split
+from sklearn.utils.multiclass import check_classification_targets
 
 from ._compat import _check_sample_weight
 
@@ -55,6 +57,49 @@ def check_sample_weight(sample_weight, X, *, dtype=None):
     elif sample_weight is not None and sample_weight < 0:
         raise ValueError(f"sample_weight must be non-negative; got {sample_weight}.")
     return _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
+
+
+def check_classification_labels(y):
+    """Validate the class labels of a classifier; return them with a dtype numpy can sort.
+
+    Labels stored as Python objects (a pandas ``object`` column, a list with ``None`` replaced)
+    are accepted when they are all integers, which become an integer array, or all strings. A mix
+    of types (``[0, "spam", 2]``) has no order to sort classes by, and continuous values are no
+    classes: both raise a ``ValueError`` that says so and what to do.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        The labels, as ``validate_data`` returns them.
+
+    Returns
+    -------
+    y : ndarray
+        The same labels; integer objects as an integer array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.utils._validation import check_classification_labels
+    >>> check_classification_labels(np.array([0, 1, 1], dtype=object))
+    array([0, 1, 1])
+    >>> check_classification_labels(np.array([0, "spam"], dtype=object))
+    Traceback (most recent call last):
+    ...
+    ValueError: The class labels mix types (int, str): labels must be all numbers or all strings. Convert them first, for example with y.astype(str).
+    """
+    if y.dtype == object and y.size:
+        kind = infer_dtype(y.ravel(), skipna=False)
+        if kind == "integer":
+            y = y.astype(np.int64)
+        elif kind.startswith("mixed"):
+            types = sorted({type(label).__name__ for label in y.ravel()})
+            raise ValueError(
+                f"The class labels mix types ({', '.join(types)}): labels must be all numbers or all "
+                "strings. Convert them first, for example with y.astype(str)."
+            )
+    check_classification_targets(y)
+    return y
 
 
 def validation_split(n_samples, validation_fraction, random_state, *, classes=None):
