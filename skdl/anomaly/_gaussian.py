@@ -46,6 +46,22 @@ class SingularCovarianceWarning(UserWarning):
     The detector still fits: ``reg_covar`` (or, when that is not enough, a larger jitter named in
     the message) is added to the variances, so the density exists but is very peaked along the
     degenerate directions.
+
+    See Also
+    --------
+    GaussianAnomalyDetector : The detector that warns.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skdl.anomaly import GaussianAnomalyDetector, SingularCovarianceWarning
+    >>> X = np.column_stack([np.arange(10.0), np.full(10, 3.0)])  # the second feature is constant
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = GaussianAnomalyDetector().fit(X)
+    >>> [type(w.message).__name__ for w in caught]
+    ['SingularCovarianceWarning']
     """
 
 
@@ -419,7 +435,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         return self
 
     def score_samples(self, X):
-        """Log-density :math:`\\log p(x)` of each sample (higher means more normal).
+        r"""Log-density :math:`\log p(x)` of each sample (higher means more normal).
 
         Parameters
         ----------
@@ -439,7 +455,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         return self._log_density(X)
 
     def decision_function(self, X):
-        """``score_samples(X) - offset_`` = :math:`\\log p(x) - \\log\\varepsilon`; negative for anomalies.
+        r"""``score_samples(X) - offset_`` = :math:`\log p(x) - \log\varepsilon`; negative for anomalies.
 
         Parameters
         ----------
@@ -456,7 +472,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         return self.score_samples(X) - self.offset_
 
     def predict(self, X):
-        """``+1`` for normal samples (:math:`p(x) \\ge \\varepsilon`), ``-1`` for anomalies.
+        r"""``+1`` for normal samples (:math:`p(x) \ge \varepsilon`), ``-1`` for anomalies.
 
         Parameters
         ----------

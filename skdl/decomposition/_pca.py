@@ -90,6 +90,10 @@ def _check_variance_scale(total_variance, X, dtype):
 class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     r"""Principal component analysis, the course's ex7 dimensionality reduction.
 
+    The data are projected onto the directions of largest variance, the leading eigenvectors of
+    the covariance (right singular vectors of the centred data), found by one of three solvers.
+    Dense, sparse (centred implicitly) and dask inputs (reduced on the workers) are accepted.
+
     Parameters
     ----------
     n_components : int, float or None, default=None
