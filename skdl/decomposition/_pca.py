@@ -72,18 +72,19 @@ def _check_variance_scale(total_variance, X, dtype):
     info = np.finfo(dtype)
     if not np.isfinite(total_variance) or total_variance > info.max:
         raise ValueError(
-            f"PCA: the variance of X ({total_variance:.1e}) overflows {np.dtype(dtype).name}. Divide X "
-            "by a constant before fitting; the components do not change and the variances scale by "
-            "the constant's square."
+            f"PCA: the scale of X is too large: its variance ({total_variance:.1e}) overflows "
+            f"{np.dtype(dtype).name}. Divide X by a constant before fitting; the components do not "
+            "change and the variances scale by the constant's square."
         )
     if total_variance < info.tiny:
         spread = X.max() - X.min()
         spread = spread.compute() if hasattr(spread, "compute") else spread
         if spread > 0:
             raise ValueError(
-                f"PCA: the variance of X ({total_variance:.1e}) underflows {np.dtype(dtype).name} "
-                "(its values differ by very little). Multiply X by a constant before fitting; the "
-                "components do not change and the variances scale by the constant's square."
+                f"PCA: the scale of X is too small: its variance ({total_variance:.1e}) underflows "
+                f"{np.dtype(dtype).name} (its values differ by very little). Multiply X by a constant "
+                "before fitting; the components do not change and the variances scale by the "
+                "constant's square."
             )
 
 

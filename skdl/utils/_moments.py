@@ -379,9 +379,9 @@ def check_moments_finite(moments, X, Y=None, *, estimator_name):
     largest = float(largest.compute() if hasattr(largest, "compute") else largest)
     data = "X" if Y is None else "X or y"
     raise ValueError(
-        f"{estimator_name}: the (co)variances of {data} overflow float64 (X's values reach about "
-        f"{largest:.1e}). Divide {data} by a constant before fitting; the fit is scale-equivariant, "
-        "so the answer rescales exactly."
+        f"{estimator_name}: the scale of {data} is too large: its (co)variances overflow float64 "
+        f"(X's values reach about {largest:.1e}). Divide {data} by a constant before fitting; the "
+        "fit is scale-equivariant, so the answer rescales exactly."
     )
 
 
@@ -432,15 +432,15 @@ def check_variances_representable(moments, X, dtype, *, estimator_name, sample_w
     too_large = np.flatnonzero(variances > info.max)
     if len(too_large):
         raise ValueError(
-            f"{estimator_name}: the variances of features {too_large[:10].tolist()} "
-            f"(up to {variances.max():.1e}) overflow {np.dtype(dtype).name}. Divide X by a constant "
-            "(or fit on float64) before fitting."
+            f"{estimator_name}: the scale of X is too large for {np.dtype(dtype).name}: the variances "
+            f"of features {too_large[:10].tolist()} (up to {variances.max():.1e}) overflow "
+            f"{np.dtype(dtype).name}. Divide X by a constant (or fit on float64) before fitting."
         )
     too_small = _varying(X, np.flatnonzero(variances < info.tiny), sample_weight)
     if len(too_small):
         raise ValueError(
-            f"{estimator_name}: the variances of features {too_small[:10].tolist()} underflow "
-            f"{np.dtype(dtype).name} (values that differ by less than about "
-            f"{np.sqrt(info.tiny):.0e}). Multiply X by a constant before fitting; the "
-            "fit is scale-equivariant, so the answer rescales exactly."
+            f"{estimator_name}: the scale of X is too small for {np.dtype(dtype).name}: the variances "
+            f"of features {too_small[:10].tolist()} underflow {np.dtype(dtype).name} (values that "
+            f"differ by less than about {np.sqrt(info.tiny):.0e}). Multiply X by a constant before "
+            "fitting; the fit is scale-equivariant, so the answer rescales exactly."
         )
