@@ -165,17 +165,28 @@ def align_row_chunks(X, *arrays):
     return aligned
 
 
-def _row_chunk_tasks(arrays):
-    """The delayed row chunks of each array, zipped: ``[(x_0, y_0, w_0), (x_1, y_1, w_1), ...]``."""
+def _chunk_statistics(statistic, arrays, args):
+    """One delayed ``statistic(*chunks, *args)`` per row chunk.
+
+    The chunks are taken from the arrays' graphs unoptimised, so that arrays computed from the
+    same chunks (``y = X @ beta``, or X, y and weights generated together on the workers) share
+    their keys and each chunk is computed once, on one worker, next to its statistic.
+    """
+    from dask import delayed
+
     columns = []
     for array in arrays:
         if array is None:
             columns.append(None)
             continue
-        blocks = array.to_delayed()
+        blocks = array.to_delayed(optimize_graph=False)
         columns.append(blocks.reshape(blocks.shape[0], -1)[:, 0])
     n_chunks = next(len(blocks) for blocks in columns if blocks is not None)
-    return [tuple(None if blocks is None else blocks[i] for blocks in columns) for i in range(n_chunks)]
+    extra = [delayed(arg, pure=True) if isinstance(arg, np.ndarray) else arg for arg in args]
+    return [
+        delayed(statistic, pure=True)(*(None if blocks is None else blocks[i] for blocks in columns), *extra)
+        for i in range(n_chunks)
+    ]
 
 
 def _combine_all(combine, *statistics):
@@ -200,8 +211,7 @@ def reduce_row_chunks(statistic, combine, *arrays, args=(), split_every=8):
     *arrays : dask arrays or None
         Arrays with the same row chunks (see :func:`align_row_chunks`).
     args : tuple, default=()
-        Extra arguments given to every ``statistic`` call (centroids, coefficients). Each is put
-        in the graph once, not once per chunk.
+        Extra arguments given to every ``statistic`` call (centroids, coefficients; small).
     split_every : int, default=8
         How many results one combining task merges.
 
@@ -213,10 +223,7 @@ def reduce_row_chunks(statistic, combine, *arrays, args=(), split_every=8):
     import dask
     from dask import delayed
 
-    extra = [delayed(arg, pure=True) if isinstance(arg, np.ndarray) else arg for arg in args]
-    level = [
-        delayed(statistic, pure=True)(*chunks, *extra) for chunks in _row_chunk_tasks(arrays)
-    ]
+    level = _chunk_statistics(statistic, arrays, args)
     merge = functools.partial(_combine_all, combine)
     while len(level) > 1:
         level = [
