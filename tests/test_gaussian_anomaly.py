@@ -457,3 +457,13 @@ def test_nullable_pandas_columns_are_numbers_and_their_missing_values_are_nan():
     frame.loc[7, "b"] = pd.NA
     with pytest.raises(ValueError, match="NaN"):
         GaussianAnomalyDetector().fit(frame)
+
+
+@pytest.mark.parametrize("covariance", ["diag", "full"])
+def test_threads_do_not_change_the_answer(covariance):
+    X = _correlated(60_000, 8)
+    one = GaussianAnomalyDetector(covariance, n_jobs=1).fit(X)
+    two = GaussianAnomalyDetector(covariance, n_jobs=2).fit(X)
+    assert_allclose(two.covariance_, one.covariance_, rtol=1e-12)
+    assert two.offset_ == pytest.approx(one.offset_, rel=1e-9)
+    assert_allclose(two.score_samples(X), one.score_samples(X), rtol=1e-9)

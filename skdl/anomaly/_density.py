@@ -18,7 +18,7 @@ from ..utils._moments import (
     moments_of_mean_and_scatter,
     row_moments,
 )
-from ..utils._threads import map_in_threads, n_threads, row_blocks
+from ..utils._threads import map_in_threads, row_blocks
 
 # A Python float, so that float32 arithmetic stays float32.
 _LOG_2PI = float(np.log(2.0 * np.pi))
@@ -35,7 +35,7 @@ def _sparse_diagonal_moments(X, weights):
     return moments_of_mean_and_scatter(total, X.shape[0], n_positive, mean, np.asarray(variance) * total, X.shape[1])
 
 
-def gaussian_moments(X, weights, covariance, dtype):
+def gaussian_moments(X, weights, covariance, dtype, n_threads=None):
     r"""Weighted mean :math:`\mu` and population (co)variance of ``X``, and the positive-weight rows.
 
     :math:`\mu = \sum_i w_i x_i / W` and :math:`\Sigma = \sum_i w_i (x_i-\mu)(x_i-\mu)^\top / W`
@@ -47,7 +47,7 @@ def gaussian_moments(X, weights, covariance, dtype):
     if sp.issparse(X):
         moments = _sparse_diagonal_moments(X, weights)
     else:
-        moments = row_moments(X, sample_weight=weights, scatter=scatter)
+        moments = row_moments(X, sample_weight=weights, scatter=scatter, n_jobs=n_threads)
     check_moments_finite(moments, X.data if sp.issparse(X) else X, estimator_name="GaussianAnomalyDetector")
     if moments.n_positive >= 2:
         check_variances_representable(
@@ -87,10 +87,10 @@ def regularised_cholesky(Sigma, reg_covar):
     raise ValueError("The covariance matrix of X could not be regularised into a positive definite one.")
 
 
-def _by_row_blocks(function, X):
-    """``function(X[block])`` for every row block, on all cores, concatenated (1-D results)."""
+def _by_row_blocks(function, X, n_threads):
+    """``function(X[block])`` for every row block, on ``n_threads`` threads, concatenated (1-D results)."""
     block_rows = max(256, _BLOCK_VALUES // max(X.shape[1], 1))
-    threads = n_threads() if X.shape[0] > 4 * block_rows else 1
+    threads = n_threads if X.shape[0] > 4 * block_rows else 1
     ranges = row_blocks(X.shape[0], threads, min_rows=block_rows)
     out = np.empty(X.shape[0], dtype=X.dtype)
 
@@ -103,7 +103,7 @@ def _by_row_blocks(function, X):
     return out
 
 
-def diag_log_density(X, mu, sigma2):
+def diag_log_density(X, mu, sigma2, n_threads=1):
     r"""The course's product of per-feature Gaussians, in log space.
 
     :math:`\log p(x) = -\frac12 \sum_j \left[(x_j-\mu_j)^2/\sigma_j^2 + \log(2\pi\sigma_j^2)\right]`.
@@ -121,10 +121,10 @@ def diag_log_density(X, mu, sigma2):
         z = (block - mu) / scale
         return -0.5 * (np.einsum("ij,ij->i", z, z) + constant)
 
-    return _by_row_blocks(block_log_density, X)
+    return _by_row_blocks(block_log_density, X, n_threads)
 
 
-def full_log_density(X, mu, L):
+def full_log_density(X, mu, L, n_threads=1):
     r"""Multivariate Gaussian log-density from the mean and the Cholesky factor :math:`L`.
 
     With :math:`\Sigma = LL^\top` and :math:`z = L^{-1}(x-\mu)` (a triangular solve),
@@ -137,7 +137,7 @@ def full_log_density(X, mu, L):
         z = solve_triangular(L, (block - mu).T, lower=True, check_finite=False)
         return -0.5 * (np.einsum("ij,ij->j", z, z) + constant) - half_log_det
 
-    return _by_row_blocks(block_log_density, X)
+    return _by_row_blocks(block_log_density, X, n_threads)
 
 
 def constant_features(mu, sigma2, n_samples):

@@ -1,7 +1,8 @@
 """The course's Gaussian density-estimation anomaly detector, as a scikit-learn outlier detector."""
 
+import functools
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,6 +21,7 @@ from ..utils._dask import (
     reduce_row_chunks,
 )
 from ..utils._fit_state import discard_state_on_error
+from ..utils._threads import effective_n_jobs
 from ..utils._validation import check_sample_weight
 from ._density import (
     constant_features,
@@ -140,6 +142,10 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         Added to the variances (the diagonal of :math:`\Sigma`), as scikit-learn's
         ``GaussianMixture`` does, so a singular covariance still gives a density. A
         :class:`SingularCovarianceWarning` says when it was needed.
+    n_jobs : int, default=None
+        Threads for the row blocks of the moments and of the log-densities (``None`` and ``-1``:
+        every core this process may use, counted through joblib, which reads cgroup quotas and
+        CPU affinity).
 
     Attributes
     ----------
@@ -224,13 +230,15 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         "epsilon": [Interval(Real, 0, None, closed="neither"), None],
         "contamination": [Interval(Real, 0, 0.5, closed="right")],
         "reg_covar": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
     }
 
-    def __init__(self, covariance="diag", *, epsilon=None, contamination=0.01, reg_covar=1e-6):
+    def __init__(self, covariance="diag", *, epsilon=None, contamination=0.01, reg_covar=1e-6, n_jobs=None):
         self.covariance = covariance
         self.epsilon = epsilon
         self.contamination = contamination
         self.reg_covar = reg_covar
+        self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
@@ -321,7 +329,9 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
 
     def _fit_density(self, X, weights):
         """``mean_``, ``covariance_`` and the Cholesky factor of the normal rows' Gaussian; their weight."""
-        mu, moments, n_effective, total_weight = gaussian_moments(X, weights, self.covariance, X.dtype)
+        mu, moments, n_effective, total_weight = gaussian_moments(
+            X, weights, self.covariance, X.dtype, effective_n_jobs(self.n_jobs)
+        )
         _check_enough_normal_rows(n_effective)
         constant = constant_features(mu, np.diag(moments) if moments.ndim == 2 else moments, n_effective)
         self._cholesky = None
@@ -382,7 +392,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
             self.offset_, self.epsilon_ = float(np.log(self.epsilon)), float(self.epsilon)
             self.threshold_source_ = "epsilon"
             return
-        scores = map_row_chunks(self._log_density, X, dtype=X.dtype)
+        scores = map_row_chunks(functools.partial(self._log_density, n_threads=1), X, dtype=X.dtype)
         position = percentile_position(total_weight, 100.0 * self.contamination)
         lowest = reduce_row_chunks(
             _chunk_lowest_scores, lambda a, b: merge_lowest_values(a, b, position), scores, weights,
@@ -395,10 +405,11 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
             epsilon = float(np.exp(offset))
         self.offset_, self.epsilon_, self.threshold_source_ = float(offset), epsilon, source
 
-    def _log_density(self, X):
+    def _log_density(self, X, n_threads=None):
+        threads = effective_n_jobs(self.n_jobs) if n_threads is None else n_threads
         if self.covariance == "diag":
-            return diag_log_density(X, self.mean_, self.covariance_)
-        return full_log_density(X, self.mean_, self._cholesky)
+            return diag_log_density(X, self.mean_, self.covariance_, threads)
+        return full_log_density(X, self.mean_, self._cholesky, threads)
 
     def select_threshold(self, X_val, y_val):
         """Choose ``epsilon_`` maximising F1 on labelled validation data, as the course does.

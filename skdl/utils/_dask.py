@@ -44,6 +44,7 @@ array([30., 36.])
 array([ 1.,  5.,  9., 13., 17., 21.])
 """
 
+import copy
 import functools
 import sys
 
@@ -347,8 +348,9 @@ def blockwise(method, X):
     """A fitted estimator's ``method`` on every row chunk of the dask array ``X``, lazily.
 
     ``method`` is a bound method such as ``estimator.predict``; the estimator travels with the
-    graph. The features are checked as ``validate_data`` would, and one row of zeros tells the
-    result's dtype and number of columns, so nothing is computed here.
+    graph (a copy with ``n_jobs=1`` when it has that parameter: the workers are the
+    parallelism). The features are checked as ``validate_data`` would, and one row of zeros
+    tells the result's dtype and number of columns, so nothing is computed here.
 
     Parameters
     ----------
@@ -361,8 +363,13 @@ def blockwise(method, X):
     -------
     result : dask array of shape (n_samples,) or (n_samples, n_outputs)
     """
-    check_dask_features(method.__self__, X, reset=False)
+    estimator = method.__self__
+    check_dask_features(estimator, X, reset=False)
     X = as_row_chunked(X)
+    if "n_jobs" in estimator.get_params(deep=False):
+        # The workers are the parallelism: each chunk runs on its worker's one thread.
+        estimator = copy.copy(estimator).set_params(n_jobs=1)
+        method = getattr(estimator, method.__name__)
     probe = np.asarray(method(np.zeros((1, X.shape[1]), dtype=X.dtype)))
     n_columns = None if probe.ndim == 1 else probe.shape[1]
     return map_row_chunks(method, X, dtype=probe.dtype, n_columns=n_columns)
