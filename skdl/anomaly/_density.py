@@ -158,5 +158,7 @@ def redundant_features(Sigma, skip):
         return keep
     std = np.sqrt(np.diag(Sigma)[keep].astype(np.float64))
     correlation = Sigma[np.ix_(keep, keep)].astype(np.float64) / np.outer(std, std)
+    # Exactly one on the diagonal, so that the first pivot does not depend on rounding.
+    np.fill_diagonal(correlation, 1.0)
     _, pivots, rank, _ = lapack.dpstrf(correlation, tol=np.sqrt(np.finfo(Sigma.dtype).eps), lower=1)
     return np.sort(keep[pivots[rank:] - 1])

@@ -3,9 +3,8 @@ r"""Weighted means and centred scatter matrices in one pass over the rows, merge
 The fits whose answer depends on the data only through its first two moments (the normal
 equation of least squares and ridge, PCA's covariance, the Gaussian density of the anomaly
 detector) read their data once, here. The rows of :math:`Z = [X \mid Y]` are taken in blocks of a
-few thousand; each block is shifted by the running mean and then centred by its own weighted
-mean, in float64, while it sits in the cache, and its scatter matrix comes from one BLAS
-``syrk``. Blocks are merged by the exact update
+few thousand; each block is shifted by the running mean, in float64, while it sits in the
+cache, and one BLAS ``syrk`` of it (with a column of ones) gives its weight, sums and scatter. Blocks are merged by the exact update
 of Chan, Golub and LeVeque: for parts :math:`a, b` with weights :math:`W_a, W_b`, means
 :math:`m_a, m_b` and scatters :math:`S_a, S_b`, with :math:`\delta = m_b - m_a` and
 :math:`W = W_a + W_b`,
@@ -179,35 +178,34 @@ def merge_moments(a, b):
     )
 
 
-def _centre_block(Z_parts, w, centre, buffer):
-    r"""Write the block's rows minus their weighted mean (times :math:`\sqrt{w}`) into ``buffer``.
+def _shift_block(Z_parts, w, centre, buffer):
+    r"""Write the block's rows minus ``centre`` into ``buffer``, times :math:`\sqrt{w}` when weighted.
 
-    The rows are first shifted by ``centre`` (the running mean of the blocks before, close to
-    this block's mean), so the block's mean is found as the small offset :math:`d` of the
-    shifted rows, free of the cancellation that summing large values and subtracting would
-    cost. The block must carry some weight. Returns ``(weight, d)``.
+    ``centre`` is the running mean of the blocks before, close to this block's mean, so the
+    shifted values are small and their sums lose nothing to cancellation. A full scatter's buffer
+    has one more column, :math:`\sqrt{w}` (ones without weights), so that one ``syrk`` gives the
+    block's weight :math:`W_b`, its weighted sums and its scatter about ``centre`` together.
     """
     start = 0
     for part in Z_parts:
         columns = slice(start, start + part.shape[1])
         np.subtract(part, centre[columns], out=buffer[:, columns])
         start = columns.stop
-    if w is None:
-        weight, d = float(len(buffer)), buffer.mean(axis=0)
-    else:
-        weight = float(w.sum())
-        d = (w @ buffer) / weight
-    buffer -= d
     if w is not None:
-        buffer *= np.sqrt(w)[:, None]
-    return weight, d
+        root = np.sqrt(w)
+        buffer[:, :start] *= root[:, None]
+        if buffer.shape[1] > start:
+            buffer[:, start] = root
 
 
 class _Accumulator:
-    """Sequential Chan updates of one thread's blocks, in place: ``syrk`` then a rank-1 ``syr``.
+    r"""Sequential Chan updates of one thread's blocks, in place.
 
-    Each block is centred on the running mean first, so the difference of means in Chan's
-    update is the block's own small offset, never a difference of two large means.
+    A block shifted by the running mean :math:`c` has weight :math:`W_b`, mean offset
+    :math:`d` and scatter about its own mean :math:`S_b = \sum_i w_i (z_i - c)(z_i - c)^\top -
+    W_b dd^\top`; its difference from the running mean is then (nearly) :math:`d` itself, never a
+    difference of two large means. The scatter is kept as its upper triangle (``syrk`` and
+    rank-1 ``syr`` updates).
     """
 
     def __init__(self, n_columns, diagonal):
@@ -217,27 +215,44 @@ class _Accumulator:
         shape = (n_columns,) if diagonal else (n_columns, n_columns)
         self.scatter = np.zeros(shape, order="F")
         self.diagonal = diagonal
+        self._gram = None if diagonal else np.zeros((n_columns + 1, n_columns + 1), order="F")
 
     def centre(self, Z_parts, w):
-        """Where the next block is centred first: the running mean (at first, a row of weight)."""
+        """Where the next block is shifted: the running mean (at first, a row of weight)."""
         if self.shift is None:
             row = 0 if w is None else int(np.flatnonzero(w)[0])
             self.shift = np.concatenate([np.asarray(part[row], dtype=np.float64) for part in Z_parts])
         return self.shift + self.offset
 
-    def add(self, buffer, weight, centre, d):
+    def _block_diagonal(self, buffer, w):
+        """``(W_b, d, diagonal of S_b)`` of a buffer holding :math:`\sqrt{w}(z - c)`."""
+        if w is None:
+            weight, d = float(len(buffer)), buffer.mean(axis=0)
+        else:
+            weight = float(w.sum())
+            d = (np.sqrt(w) @ buffer) / weight
+        return weight, d, np.einsum("ij,ij->j", buffer, buffer) - weight * d * d
+
+    def add(self, buffer, w, centre):
+        """Merge the block in ``buffer`` (shifted by ``centre`` with :func:`_shift_block`)."""
+        q = len(self.offset)
+        if self.diagonal:
+            weight, d, block_scatter = self._block_diagonal(buffer, w)
+            self.scatter += block_scatter
+        else:
+            gram = dsyrk(1.0, buffer.T, beta=0.0, c=self._gram, trans=0, lower=0, overwrite_c=1)
+            weight = float(gram[q, q])
+            d = gram[:q, q] / weight
+            self.scatter += gram[:q, :q]
+            dsyr(-weight, d, a=self.scatter, lower=0, overwrite_a=1)
         total = self.weight + weight
         correction = self.weight * weight / total
         # The block's mean is centre + d; centre - shift is exact (Sterbenz), offset its rounding.
         delta = ((centre - self.shift) - self.offset) + d
-        if self.diagonal:
-            self.scatter += np.einsum("ij,ij->j", buffer, buffer)
+        if correction and self.diagonal:
             self.scatter += correction * delta * delta
-        else:
-            # Upper triangle only: S += C^T C, then S += c * delta delta^T.
-            dsyrk(1.0, buffer.T, beta=1.0, c=self.scatter, trans=0, lower=0, overwrite_c=1)
-            if correction:
-                dsyr(correction, delta, a=self.scatter, lower=0, overwrite_a=1)
+        elif correction:
+            dsyr(correction, delta, a=self.scatter, lower=0, overwrite_a=1)
         self.offset = self.offset + (weight / total) * delta
         self.weight = total
 
@@ -266,7 +281,10 @@ def _rows_moments(X, Y, w, rows, diagonal, block_rows):
 def _rows_moments_unchecked(X, Y, w, rows, diagonal, block_rows):
     n_columns = X.shape[1] + (0 if Y is None else Y.shape[1])
     accumulator = _Accumulator(n_columns, diagonal)
-    buffer = np.empty((block_rows, n_columns))
+    # A full scatter's buffer carries a last column of ones (sqrt(w) when weighted): see _shift_block.
+    buffer = np.empty((block_rows, n_columns + (0 if diagonal else 1)))
+    if not diagonal:
+        buffer[:, n_columns] = 1.0
     for start in range(rows.start, rows.stop, block_rows):
         block = slice(start, min(start + block_rows, rows.stop))
         w_block = None if w is None else w[block]
@@ -278,8 +296,8 @@ def _rows_moments_unchecked(X, Y, w, rows, diagonal, block_rows):
         if n_positive == 0:
             continue
         centre = accumulator.centre(parts, w_block)
-        weight, d = _centre_block(parts, w_block, centre, buffer[:n])
-        accumulator.add(buffer[:n], weight, centre, d)
+        _shift_block(parts, w_block, centre, buffer[:n])
+        accumulator.add(buffer[:n], w_block, centre)
     return accumulator.result(X.shape[1])
 
 
