@@ -10,14 +10,9 @@ from sklearn import decomposition as sk_decomposition
 from skdl.decomposition import PCA
 
 try:
-    from benchmarks._side_by_side import Comparison, peak_memory_mb
+    from benchmarks._side_by_side import Comparison, Peer, peak_memory_mb
 except ImportError:  # run by asv, where benchmarks/ is the package root
-    from _side_by_side import Comparison, peak_memory_mb
-
-try:
-    from sklearnex import decomposition as intelex_decomposition
-except ImportError:  # the bench extra brings it
-    intelex_decomposition = None
+    from _side_by_side import Comparison, Peer, peak_memory_mb
 
 
 def make_pca_data(n_samples, n_features, rank=60, seed=0):
@@ -83,14 +78,21 @@ def _variance_difference_and_memory(ours, peer, X):
     return f"{_variance_difference(ours, peer, X)}; skdl peak traced memory {peak:.1f} MiB (X is {X.nbytes / 2**20:.0f} MiB)"
 
 
+def _fit_intelex(X):
+    from sklearnex.decomposition import PCA as IntelexPCA  # the bench extra brings it
+
+    return IntelexPCA(n_components=50).fit(X)
+
+
 COMPARISONS = [
     Comparison(
         "PCA fit, 20,000 x 500 -> 50, default solver",
         make_tall_data,
         _fit(lambda: PCA(n_components=50)),
-        _fit(lambda: sk_decomposition.PCA(n_components=50)),
-        "sklearn PCA(auto)",
-        target=0.8,
+        peers={
+            "scikit-learn": Peer(_fit(lambda: sk_decomposition.PCA(n_components=50)), "sklearn PCA(auto)", target=0.8),
+            "scikit-learn-intelex": Peer(_fit_intelex, "sklearnex PCA", target=1.0, requires=("sklearnex",)),
+        },
         quality=_variance_difference_and_memory,
     ),
     Comparison(
@@ -104,13 +106,3 @@ COMPARISONS = [
         repeat=3,
     ),
 ]
-if intelex_decomposition is not None:
-    COMPARISONS.insert(1, Comparison(
-        "PCA fit, 20,000 x 500 -> 50, default solver (vs scikit-learn-intelex)",
-        make_tall_data,
-        _fit(lambda: PCA(n_components=50)),
-        _fit(lambda: intelex_decomposition.PCA(n_components=50)),
-        "sklearnex PCA",
-        target=1.0,
-        quality=_variance_difference,
-    ))

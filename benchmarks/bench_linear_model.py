@@ -15,14 +15,9 @@ from skdl.linear_model import LinearRegression, LogisticRegression
 from skdl.utils._threads import map_in_threads, n_threads, row_blocks
 
 try:
-    from benchmarks._side_by_side import Comparison, Scaling, peak_memory_mb
+    from benchmarks._side_by_side import Comparison, Peer, Scaling, missing_requirements, peak_memory_mb
 except ImportError:  # run by asv, where benchmarks/ is the package root
-    from _side_by_side import Comparison, Scaling, peak_memory_mb
-
-try:
-    from sklearnex import linear_model as intelex_linear
-except ImportError:  # the bench extra brings it
-    intelex_linear = None
+    from _side_by_side import Comparison, Peer, Scaling, missing_requirements, peak_memory_mb
 
 
 def make_regression_data(n_samples=100_000, n_features=100, seed=0):
@@ -121,47 +116,44 @@ def _ridge():
     return LinearRegression(alpha=1.0)
 
 
+def _intelex(name, **params):
+    """A scikit-learn-intelex linear model, imported when it runs (the bench extra brings it)."""
+
+    def make():
+        from sklearnex import linear_model
+
+        return getattr(linear_model, name)(**params)
+
+    return make
+
+
 _NORMAL_EQUATION = [
     Comparison(
         "LinearRegression fit, 100,000 x 100",
         make_regression_data,
         _fit(LinearRegression),
-        _fit(sk_linear.LinearRegression),
-        "sklearn LinearRegression",
-        target=0.2,
+        peers={
+            "scikit-learn": Peer(_fit(sk_linear.LinearRegression), "sklearn LinearRegression", target=0.2),
+            "scikit-learn-intelex": Peer(
+                _fit(_intelex("LinearRegression")), "sklearnex LinearRegression", target=1.3,
+                requires=("sklearnex",),
+            ),
+        },
         quality=_coef_difference_and_memory(LinearRegression),
     ),
     Comparison(
         "Ridge fit (alpha=1), 100,000 x 100",
         make_regression_data,
         _fit(_ridge),
-        _fit(lambda: sk_linear.Ridge(alpha=1.0)),
-        "sklearn Ridge(alpha=1)",
-        target=0.5,
+        peers={
+            "scikit-learn": Peer(_fit(lambda: sk_linear.Ridge(alpha=1.0)), "sklearn Ridge(alpha=1)", target=0.5),
+            "scikit-learn-intelex": Peer(
+                _fit(_intelex("Ridge", alpha=1.0)), "sklearnex Ridge(alpha=1)", target=1.3, requires=("sklearnex",),
+            ),
+        },
         quality=_coef_difference_and_memory(_ridge),
     ),
 ]
-if intelex_linear is not None:
-    _NORMAL_EQUATION += [
-        Comparison(
-            "LinearRegression fit, 100,000 x 100 (vs scikit-learn-intelex)",
-            make_regression_data,
-            _fit(LinearRegression),
-            _fit(intelex_linear.LinearRegression),
-            "sklearnex LinearRegression",
-            target=1.3,
-            quality=_coef_difference,
-        ),
-        Comparison(
-            "Ridge fit (alpha=1), 100,000 x 100 (vs scikit-learn-intelex)",
-            make_regression_data,
-            _fit(_ridge),
-            _fit(lambda: intelex_linear.Ridge(alpha=1.0)),
-            "sklearnex Ridge(alpha=1)",
-            target=1.3,
-            quality=_coef_difference,
-        ),
-    ]
 
 COMPARISONS = _NORMAL_EQUATION + [
     Comparison(
@@ -177,14 +169,15 @@ COMPARISONS = _NORMAL_EQUATION + [
 
 
 # How fit time grows with the number of samples (the benchmark page's scaling plot).
+_INTELEX = not missing_requirements(["sklearnex"])
 SCALING = [
     Scaling(
         "LinearRegression fit, n x 100",
         [10_000, 30_000, 100_000, 300_000, 1_000_000],
         lambda n: make_regression_data(n_samples=n),
         _fit(LinearRegression),
-        _fit(intelex_linear.LinearRegression if intelex_linear is not None else sk_linear.LinearRegression),
-        "sklearnex LinearRegression" if intelex_linear is not None else "sklearn LinearRegression",
+        _fit(_intelex("LinearRegression") if _INTELEX else sk_linear.LinearRegression),
+        "sklearnex LinearRegression" if _INTELEX else "sklearn LinearRegression",
         limit=gram_limit,
         limit_name="one Gram product X^T X (BLAS syrk)",
     ),
