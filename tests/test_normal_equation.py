@@ -88,6 +88,14 @@ def test_non_finite_values_get_the_usual_message(value, message):
         LinearRegression().fit(X, y)
 
 
+def test_wide_data_with_nan_get_the_usual_message():
+    X = np.array([[np.nan, -0.13]])  # more features than samples: the dual / lstsq path
+    with pytest.raises(ValueError, match="NaN"):
+        LinearRegression().fit(X, [0.6])
+    with pytest.raises(ValueError, match="NaN"):
+        LinearRegression(alpha=1.0).fit(np.ones((2, 5)), [0.6, np.nan])
+
+
 def test_squares_that_overflow_are_refused_by_name():
     X, y = _conditioned(100, 3, condition=2.0)
     with pytest.raises(ValueError, match="overflow float64.*Divide X"):

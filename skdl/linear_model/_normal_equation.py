@@ -21,6 +21,7 @@ import numpy as np
 import scipy.linalg
 from scipy.linalg.blas import get_blas_funcs
 from scipy.linalg.lapack import get_lapack_funcs
+from sklearn.utils import assert_all_finite
 
 from ..utils._moments import check_moments_finite, row_moments
 
@@ -175,6 +176,9 @@ def solve_normal_equation(X, y, sample_weight, alpha, fit_intercept):
         coef, intercept, used_cholesky = _solve_from_moments(moments, alpha, fit_intercept, data)
         coef, intercept = _shape_like_y(coef, intercept, y, X.dtype)
         return coef, intercept, used_cholesky
+    # The moments find NaN and inf on the tall path; the wide one checks first.
+    assert_all_finite(X, input_name="X", estimator_name="LinearRegression")
+    assert_all_finite(y, input_name="y", estimator_name="LinearRegression")
     return _solve_wide(X, y, sample_weight, alpha, fit_intercept)
 
 

@@ -225,7 +225,7 @@ class _Accumulator:
         return self.shift + self.offset
 
     def _block_diagonal(self, buffer, w):
-        """``(W_b, d, diagonal of S_b)`` of a buffer holding :math:`\sqrt{w}(z - c)`."""
+        r"""``(W_b, d, diagonal of S_b)`` of a buffer holding :math:`\sqrt{w}(z - c)`."""
         if w is None:
             weight, d = float(len(buffer)), buffer.mean(axis=0)
         else:
