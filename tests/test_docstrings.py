@@ -38,18 +38,6 @@ IGNORED_FOR_PROPERTIES = {"PR02", "GL08"}
 # estimator branches; the lead empties this list before the release. Each entry is expected to
 # fail (strictly: an entry that passes fails the suite, so fixed docstrings leave the list).
 _TO_FIX = {
-    # skdl.anomaly
-    "skdl.anomaly.GaussianAnomalyDetector",
-    "skdl.anomaly.GaussianAnomalyDetector.decision_function",
-    "skdl.anomaly.GaussianAnomalyDetector.fit",
-    "skdl.anomaly.GaussianAnomalyDetector.predict",
-    "skdl.anomaly.GaussianAnomalyDetector.score_samples",
-    "skdl.anomaly.SingularCovarianceWarning",
-    # skdl.decomposition
-    "skdl.decomposition.PCA",
-    "skdl.decomposition.PCA.fit",
-    "skdl.decomposition.PCA.inverse_transform",
-    "skdl.decomposition.PCA.transform",
     # skdl.neural_network
     "skdl.neural_network.CNNClassifier",
     "skdl.neural_network.CNNClassifier.history_",

@@ -7,10 +7,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted
 
 from .._optim import SCHEDULES, squared_loss_grad
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._dask import as_row_chunked, blockwise, check_dask_features, check_dask_sample_weight, is_dask_collection
 from ..utils._fit_state import discard_state_on_error
 from ..utils._validation import check_sample_weight
 from ._base import FirstOrderMixin, feature_offset_spread, make_linear_loss_grad, sgd_only
@@ -193,11 +195,13 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; sparse CSR or CSC matrices and arrays are used as they are.
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        X : {array-like, sparse matrix} or dask array of shape (n_samples, n_features)
+            Training data; sparse CSR or CSC matrices and arrays are used as they are. A dask
+            array chunked by rows is fitted exactly by the normal equation, its moments reduced
+            over the chunks on the workers (``solver`` ``"auto"`` or ``"normal"``).
+        y : array-like or dask array of shape (n_samples,) or (n_samples, n_targets)
             Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like or dask array of shape (n_samples,), default=None
             Weight of each sample; weight k counts as the row repeated k times.
 
         Returns
@@ -205,15 +209,21 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
         self : LinearRegression
             The fitted model.
         """
+        if is_dask_collection(X):
+            return self._fit_dask(X, y, sample_weight)
         with discard_state_on_error(self):
+            # The dense normal equation's one pass over X finds NaN and inf itself (non-finite
+            # moments); every other path checks X here.
             X, y = validate_data(
                 self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
                 multi_output=True, y_numeric=True,
+                ensure_all_finite=sp.issparse(X) or self.solver not in ("auto", "normal"),
             )
             y = y.astype(X.dtype, copy=False)
             self._clear_first_order_state()
             solver = self._resolve_solver(X)
             if solver in ("gd", "sgd"):
+                assert_all_finite(X, input_name="X")
                 self.solver_ = solver
                 return self._run_first_order(X, y, sample_weight, single_epoch=False)
             weights = None if sample_weight is None else check_sample_weight(sample_weight, X, dtype=X.dtype)
@@ -222,13 +232,41 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
                     X, y, weights, self.alpha, self.fit_intercept, solver=solver, tol=self.tol, max_iter=self.max_iter
                 )
                 self.solver_ = solver
+                self._set_coefficients(coef.astype(X.dtype, copy=False), np.asarray(intercept, dtype=X.dtype))
+            elif sp.issparse(X):
+                coef, intercept, used_cholesky = solve_sparse_normal_equation(X, y, weights, self.alpha, self.fit_intercept)
+                self.solver_, self.n_iter_ = "normal" if used_cholesky else "lstsq", 1
+                self._set_coefficients(coef.astype(X.dtype, copy=False), np.asarray(intercept, dtype=X.dtype))
             else:
-                normal_equation = solve_sparse_normal_equation if sp.issparse(X) else solve_normal_equation
-                coef, intercept, used_cholesky = normal_equation(X, y, weights, self.alpha, self.fit_intercept)
-                self.solver_ = "normal" if used_cholesky else "lstsq"
-                self.n_iter_ = 1
-            self._set_coefficients(coef.astype(X.dtype, copy=False), np.asarray(intercept, dtype=X.dtype))
+                self._fit_normal_equation(X, y, weights)
             return self
+
+    def _fit_normal_equation(self, X, y, weights):
+        coef, intercept, used_cholesky = solve_normal_equation(X, y, weights, self.alpha, self.fit_intercept)
+        self.solver_ = "normal" if used_cholesky else "lstsq"
+        self.n_iter_ = 1
+        self._set_coefficients(coef.astype(X.dtype, copy=False), np.asarray(intercept, dtype=X.dtype))
+
+    def _fit_dask(self, X, y, sample_weight):
+        """The normal equation from moments reduced over the row chunks of a dask array."""
+        if self.solver not in ("auto", "normal"):
+            raise ValueError(
+                f"solver={self.solver!r} cannot fit a dask array in one call. Use solver='normal' "
+                "(exact, one pass over the chunks), or stream the chunks through partial_fit with "
+                "dask_ml.wrappers.Incremental(LinearRegression(solver='sgd'))."
+            )
+        check_dask_features(self, X, reset=True)
+        X = as_row_chunked(X)
+        if not is_dask_collection(y):
+            y = validate_data(self, y=y, multi_output=True, y_numeric=True)
+        if y.ndim > 2 or y.shape[0] != X.shape[0]:
+            raise ValueError(f"y must have shape ({X.shape[0]},) or ({X.shape[0]}, n_targets); got {y.shape}.")
+        y = y.astype(X.dtype)
+        weights = check_dask_sample_weight(sample_weight, X)
+        self._clear_first_order_state()
+        with discard_state_on_error(self):
+            self._fit_normal_equation(X, y, weights)
+        return self
 
     def _initialise_target_scaling(self, y, weights):
         """Centre and scale ``y`` too, so the cost is of order one and ``tol`` means the same."""
@@ -328,15 +366,17 @@ class LinearRegression(RegressorMixin, FirstOrderMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The samples.
+        X : {array-like, sparse matrix} or dask array of shape (n_samples, n_features)
+            The samples to predict.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            The predicted targets.
+        y_pred : ndarray or dask array of shape (n_samples,) or (n_samples, n_targets)
+            The predictions; a dask array (computed lazily, chunk by chunk) for a dask input.
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return blockwise(self.predict, X)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False)
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
