@@ -3,6 +3,7 @@
 The cluster is a real ``LocalCluster`` with two worker processes started inside the test run.
 """
 
+import contextlib
 import os
 import warnings
 
@@ -93,11 +94,25 @@ def test_map_row_chunks_is_lazy_and_keeps_the_row_chunks():
     assert not is_dask_collection(X)
 
 
+@contextlib.contextmanager
+def two_workers(memory_limit="auto"):
+    """A client of two single-threaded worker processes, each allowed ``memory_limit``.
+
+    A worker over 95% of its limit is restarted by its nanny, which the tests detect (its process
+    id changes, or the computation fails with KilledWorker). Dask's other thresholds are off: a
+    paused worker waits for memory that the interpreter's own use will never give back, so a test
+    near the limit would hang instead of failing; spilling to disk would hide what was held.
+    """
+    thresholds = {f"distributed.worker.memory.{name}": False for name in ("target", "spill", "pause")}
+    with dask.config.set(thresholds), LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=memory_limit
+    ) as cluster, Client(cluster) as dask_client:
+        yield dask_client
+
+
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, Client(cluster) as dask_client:
+    with two_workers() as dask_client:
         yield dask_client
 
 
@@ -357,9 +372,7 @@ def test_kmeans_fits_a_dask_array_larger_than_the_workers_memory():
     base = _replicated_blobs(n_copies=1)
     init = base[:4].copy()
     in_memory = KMeans(n_clusters=4, init=init).fit(base)
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, memory_limit="500MB", dashboard_address=None
-    ) as cluster, Client(cluster) as client:
+    with two_workers(memory_limit="500MB") as client:
         big = da.map_blocks(
             _replicated_blobs, dtype=np.float64, chunks=((chunk_rows,) * n_chunks, (10,)),
             meta=np.empty((0, 0)),
@@ -470,13 +483,11 @@ def test_dask_fits_refuse_what_they_cannot_do_exactly(client):
 
 @pytest.fixture(scope="module")
 def small_workers():
-    """Two workers of 400 MB each, together less than the 1 GB array fitted below.
+    """Two workers of 450 MB each, together less than the 1 GB array fitted below.
 
-    (A worker that has imported scikit-learn already uses about 200 MB; at 300 MB dask pauses it.)
+    (A worker that has imported numpy, scipy, scikit-learn and skdl already holds about 300 MB.)
     """
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="400MB"
-    ) as cluster, Client(cluster) as dask_client:
+    with two_workers(memory_limit="450MB") as dask_client:
         yield dask_client
 
 
@@ -509,7 +520,7 @@ def _repeated_data(n_chunks, rows, n_features, n_distinct):
 def test_a_1_gb_array_fits_on_small_workers_and_equals_the_fit_on_a_small_copy(small_workers):
     n_chunks, rows, n_features, n_distinct = 100, 12_500, 100, 4  # 1 GB of float64 in chunks of 10 MB
     X, y, w = _repeated_data(n_chunks, rows, n_features, n_distinct)
-    assert X.nbytes >= 1e9 > 2 * 400e6
+    assert X.nbytes >= 1e9 > 2 * 450e6
     # The same data, small: the distinct chunks once. The big array is it repeated 25 times, which
     # leaves weighted least squares, the mean and the population covariance unchanged.
     X_small, y_small, w_small = (np.concatenate(part) for part in zip(*(_chunk(i, rows, n_features, n_distinct) for i in range(n_distinct))))
