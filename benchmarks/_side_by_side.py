@@ -190,7 +190,9 @@ class Scaling:
     A benchmark module lists these in an optional ``SCALING`` list, next to ``COMPARISONS``;
     ``benchmarks/make_report.py`` times both sides at each size and draws one panel per entry.
     ``setup(size)`` returns the data for one size; ``ours(data)`` and ``peer(data)`` run the
-    timed work, as in :class:`Comparison`. ``x_label`` names what ``sizes`` counts.
+    timed work, as in :class:`Comparison`. ``x_label`` names what ``sizes`` counts. An optional
+    ``limit(data)`` times the least work any fit must do (one Gram product for the normal
+    equation), drawn as a line named ``limit_name`` so the distance to it can be seen.
     """
 
     name: str
@@ -202,6 +204,8 @@ class Scaling:
     x_label: str = "n_samples"
     repeat: int = 3
     requires: tuple = ()
+    limit: Optional[Callable] = None
+    limit_name: str = ""
 
 
 def measure_scaling(scaling, repeat=None):
@@ -211,17 +215,21 @@ def measure_scaling(scaling, repeat=None):
     shared machine the least disturbed run is the steadiest estimate of what a size costs.
     """
     repeat = repeat or scaling.repeat
-    ours_s, peer_s = [], []
+    sides = [scaling.ours, scaling.peer] + ([scaling.limit] if scaling.limit else [])
+    fastest = [[] for _ in sides]
     for size in scaling.sizes:
         data = scaling.setup(size)
-        _time_once(scaling.ours, data)
-        _time_once(scaling.peer, data)
-        ours_times, peer_times = [], []
+        for side in sides:
+            _time_once(side, data)
+        times = [[] for _ in sides]
         for _ in range(repeat):
-            ours_times.append(_time_once(scaling.ours, data)[0])
-            peer_times.append(_time_once(scaling.peer, data)[0])
-        ours_s.append(min(ours_times))
-        peer_s.append(min(peer_times))
+            for side, side_times in zip(sides, times):
+                side_times.append(_time_once(side, data)[0])
+        for side_fastest, side_times in zip(fastest, times):
+            side_fastest.append(min(side_times))
         del data
-    return {"name": scaling.name, "peer": scaling.peer_name, "x_label": scaling.x_label,
-            "sizes": list(scaling.sizes), "ours_s": ours_s, "peer_s": peer_s}
+    curve = {"name": scaling.name, "peer": scaling.peer_name, "x_label": scaling.x_label,
+             "sizes": list(scaling.sizes), "ours_s": fastest[0], "peer_s": fastest[1]}
+    if scaling.limit:
+        curve["limit_s"], curve["limit_name"] = fastest[2], scaling.limit_name
+    return curve

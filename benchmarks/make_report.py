@@ -182,8 +182,12 @@ def scaling_tables(curves):
     for c in curves:
         rows = [[f"{size:,}", f"{ours:.4f}", f"{peer:.4f}", f"{ours / peer:.2f}x"]
                 for size, ours, peer in zip(c["sizes"], c["ours_s"], c["peer_s"])]
-        lines += _rst_table([c["x_label"], "skdl (s)", f"{c['peer']} (s)", "ratio"], rows,
-                            title=c["name"])
+        header = [c["x_label"], "skdl (s)", f"{c['peer']} (s)", "ratio"]
+        if "limit_s" in c:
+            header.append(f"{c['limit_name']} (s)")
+            for row, limit in zip(rows, c["limit_s"]):
+                row.append(f"{limit:.4f}")
+        lines += _rst_table(header, rows, title=c["name"])
         lines.append("")
     return lines
 
@@ -201,6 +205,8 @@ def plot_scaling(curves, path):
     for ax, c in zip(axes.ravel(), curves):
         ax.loglog(c["sizes"], c["ours_s"], "o-", label="skdl")
         ax.loglog(c["sizes"], c["peer_s"], "s--", label=c["peer"])
+        if "limit_s" in c:
+            ax.loglog(c["sizes"], c["limit_s"], ":", color="gray", label=c["limit_name"])
         ax.set_title(c["name"], fontsize=10)
         ax.set_xlabel(c["x_label"])
         ax.set_ylabel("fit time (s)")

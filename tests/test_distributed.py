@@ -3,6 +3,7 @@
 The cluster is a real ``LocalCluster`` with two worker processes started inside the test run.
 """
 
+import contextlib
 import os
 import warnings
 
@@ -13,7 +14,9 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
+from skdl.anomaly import GaussianAnomalyDetector
 from skdl.datasets import load_microchips
+from skdl.decomposition import PCA
 from skdl.linear_model import LinearRegression, LogisticRegression
 
 pytest.importorskip("distributed", reason="dask.distributed is in the 'distributed' extra")
@@ -91,11 +94,25 @@ def test_map_row_chunks_is_lazy_and_keeps_the_row_chunks():
     assert not is_dask_collection(X)
 
 
+@contextlib.contextmanager
+def two_workers(memory_limit="auto"):
+    """A client of two single-threaded worker processes, each allowed ``memory_limit``.
+
+    A worker over 95% of its limit is restarted by its nanny, which the tests detect (its process
+    id changes, or the computation fails with KilledWorker). Dask's other thresholds are off: a
+    paused worker waits for memory that the interpreter's own use will never give back, so a test
+    near the limit would hang instead of failing; spilling to disk would hide what was held.
+    """
+    thresholds = {f"distributed.worker.memory.{name}": False for name in ("target", "spill", "pause")}
+    with dask.config.set(thresholds), LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=memory_limit
+    ) as cluster, Client(cluster) as dask_client:
+        yield dask_client
+
+
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, Client(cluster) as dask_client:
+    with two_workers() as dask_client:
         yield dask_client
 
 
@@ -355,9 +372,7 @@ def test_kmeans_fits_a_dask_array_larger_than_the_workers_memory():
     base = _replicated_blobs(n_copies=1)
     init = base[:4].copy()
     in_memory = KMeans(n_clusters=4, init=init).fit(base)
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, memory_limit="500MB", dashboard_address=None
-    ) as cluster, Client(cluster) as client:
+    with two_workers(memory_limit="500MB") as client:
         big = da.map_blocks(
             _replicated_blobs, dtype=np.float64, chunks=((chunk_rows,) * n_chunks, (10,)),
             meta=np.empty((0, 0)),
@@ -371,3 +386,161 @@ def test_kmeans_fits_a_dask_array_larger_than_the_workers_memory():
     assert on_dask.inertia_ == pytest.approx(in_memory.inertia_ * 25 * n_chunks, rel=1e-10)
     assert on_dask.n_iter_ == in_memory.n_iter_
     np.testing.assert_array_equal(first_chunk, in_memory.labels_)
+
+
+# Exact fits on dask arrays: sufficient statistics reduced over the row chunks on the workers.
+
+
+def _dask_regression(n_samples, n_features=6, chunk=2_000, seed=0):
+    """X (far from the origin), y and weights as dask arrays, built chunk by chunk where they live."""
+    state = da.random.RandomState(seed)
+    X = state.normal(size=(n_samples, n_features), chunks=(chunk, n_features)) * np.arange(1, n_features + 1) + 50.0
+    beta = np.linspace(-2.0, 3.0, n_features)
+    y = X @ beta + 4.0 + state.normal(size=n_samples, chunks=chunk)
+    weights = state.uniform(0.0, 2.0, size=n_samples, chunks=chunk)
+    return X, y, weights
+
+
+def _relative(a, b):
+    return np.abs(np.asarray(a) - np.asarray(b)).max() / np.abs(np.asarray(b)).max()
+
+
+@pytest.mark.parametrize("alpha", [0.0, 10.0])
+def test_linear_regression_on_a_dask_array_equals_the_in_memory_fit(client, alpha):
+    X, y, weights = _dask_regression(20_000)
+    fitted = LinearRegression(alpha=alpha).fit(X, y, sample_weight=weights)
+    X_np, y_np, w_np = dask.compute(X, y, weights)
+    in_memory = LinearRegression(alpha=alpha).fit(X_np, y_np, sample_weight=w_np)
+    assert _relative(fitted.coef_, in_memory.coef_) < 1e-10
+    assert fitted.intercept_ == pytest.approx(in_memory.intercept_, rel=1e-10)
+    assert fitted.n_features_in_ == 6 and fitted.solver_ == "normal"
+    predictions = fitted.predict(X)
+    assert isinstance(predictions, da.Array) and predictions.chunks == X.chunks[:1]
+    np.testing.assert_allclose(predictions.compute(), in_memory.predict(X_np), rtol=1e-10)
+
+
+def test_linear_regression_on_dask_takes_several_targets_and_numpy_targets(client):
+    X, y, _ = _dask_regression(6_000, chunk=1_000)
+    X_np, y_np = dask.compute(X, y)
+    Y = np.column_stack([y_np, -2 * y_np + 1])
+    fitted = LinearRegression().fit(X, Y)  # a numpy y is split into X's chunks
+    in_memory = LinearRegression().fit(X_np, Y)
+    assert fitted.coef_.shape == (2, 6)
+    assert _relative(fitted.coef_, in_memory.coef_) < 1e-10
+    assert fitted.predict(X).compute().shape == (6_000, 2)
+
+
+def test_pca_on_a_dask_array_equals_the_in_memory_fit(client):
+    X, _, _ = _dask_regression(20_000, n_features=8)
+    fitted = PCA(n_components=3).fit(X)
+    X_np = X.compute()
+    in_memory = PCA(n_components=3, svd_solver="covariance_eigh").fit(X_np)
+    assert fitted._solver == "covariance_eigh"
+    for name in ("components_", "explained_variance_", "mean_", "singular_values_"):
+        assert _relative(getattr(fitted, name), getattr(in_memory, name)) < 1e-10, name
+    assert fitted.noise_variance_ == pytest.approx(in_memory.noise_variance_, rel=1e-10)
+    Z = fitted.transform(X)
+    assert isinstance(Z, da.Array) and Z.chunks == (X.chunks[0], (3,))
+    np.testing.assert_allclose(Z.compute(), in_memory.transform(X_np), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("covariance", ["diag", "full"])
+def test_anomaly_detector_on_a_dask_array_equals_the_in_memory_fit(client, covariance):
+    X, _, weights = _dask_regression(20_000, n_features=5)
+    X_np, w_np = dask.compute(X, weights)
+    for sample_weight, w_in_memory in ((None, None), (weights, w_np)):
+        fitted = GaussianAnomalyDetector(covariance, contamination=0.02).fit(X, sample_weight=sample_weight)
+        in_memory = GaussianAnomalyDetector(covariance, contamination=0.02).fit(X_np, sample_weight=w_in_memory)
+        assert _relative(fitted.mean_, in_memory.mean_) < 1e-12
+        assert _relative(fitted.covariance_, in_memory.covariance_) < 1e-10
+        # The contamination percentile is exact: it comes from the lowest scores of each chunk.
+        assert fitted.offset_ == pytest.approx(in_memory.offset_, rel=1e-10)
+    scores = fitted.score_samples(X)
+    assert isinstance(scores, da.Array)
+    np.testing.assert_allclose(scores.compute(), in_memory.score_samples(X_np), rtol=1e-10)
+    labels = fitted.predict(X)
+    assert isinstance(labels, da.Array)
+    np.testing.assert_array_equal(labels.compute(), in_memory.predict(X_np))
+
+
+def test_dask_fits_refuse_what_they_cannot_do_exactly(client):
+    X, y, _ = _dask_regression(4_000, chunk=1_000)
+    with pytest.raises(ValueError, match="Incremental"):
+        LinearRegression(solver="sgd").fit(X, y)
+    with pytest.raises(ValueError, match="covariance_eigh"):
+        PCA(n_components=2, svd_solver="randomized").fit(X)
+    with pytest.raises(ValueError, match="select_threshold"):
+        GaussianAnomalyDetector().fit(X, (y > 0).astype(int))
+    X_nan = da.where(X > 55.0, np.nan, X)
+    with pytest.raises(ValueError, match="NaN"):
+        LinearRegression().fit(X_nan, y)
+    with pytest.raises(ValueError, match="non-negative"):
+        LinearRegression().fit(X, y, sample_weight=-da.ones(4_000, chunks=1_000))
+    fitted = PCA(n_components=2).fit(X)
+    with pytest.raises(ValueError, match="features"):
+        fitted.transform(X[:, :3])
+
+
+@pytest.fixture(scope="module")
+def small_workers():
+    """Two workers of 450 MB each, together less than the 1 GB array fitted below.
+
+    (A worker that has imported numpy, scipy, scikit-learn and skdl already holds about 300 MB.)
+    """
+    with two_workers(memory_limit="450MB") as dask_client:
+        yield dask_client
+
+
+def _worker_pids(dask_client):
+    import os
+
+    return set(dask_client.run(os.getpid).values())
+
+
+def _chunk(block_id, rows, n_features, n_distinct):
+    """Chunk ``block_id`` of X, y and the weights: chunk i repeats chunk i mod n_distinct."""
+    rng = np.random.default_rng(block_id % n_distinct)
+    X = rng.standard_normal((rows, n_features)) * np.linspace(0.5, 2.0, n_features) + 10.0
+    y = X @ np.linspace(-1.0, 1.0, n_features) + rng.standard_normal(rows)
+    return X, y, rng.uniform(0.0, 2.0, rows)
+
+
+def _repeated_data(n_chunks, rows, n_features, n_distinct):
+    """Dask arrays made on the workers, chunk by chunk: the first ``n_distinct`` chunks, repeated."""
+    from dask import delayed
+
+    parts = [delayed(_chunk, nout=3)(i, rows, n_features, n_distinct) for i in range(n_chunks)]
+    X = da.concatenate([da.from_delayed(p[0], (rows, n_features), np.float64) for p in parts])
+    y = da.concatenate([da.from_delayed(p[1], (rows,), np.float64) for p in parts])
+    w = da.concatenate([da.from_delayed(p[2], (rows,), np.float64) for p in parts])
+    return X, y, w
+
+
+@pytest.mark.slow
+def test_a_1_gb_array_fits_on_small_workers_and_equals_the_fit_on_a_small_copy(small_workers):
+    n_chunks, rows, n_features, n_distinct = 100, 12_500, 100, 4  # 1 GB of float64 in chunks of 10 MB
+    X, y, w = _repeated_data(n_chunks, rows, n_features, n_distinct)
+    assert X.nbytes >= 1e9 > 2 * 450e6
+    # The same data, small: the distinct chunks once. The big array is it repeated 25 times, which
+    # leaves weighted least squares, the mean and the population covariance unchanged.
+    X_small, y_small, w_small = (np.concatenate(part) for part in zip(*(_chunk(i, rows, n_features, n_distinct) for i in range(n_distinct))))
+    pids = _worker_pids(small_workers)
+
+    model = LinearRegression().fit(X, y, sample_weight=w)
+    small = LinearRegression().fit(X_small, y_small, sample_weight=w_small)
+    assert _relative(model.coef_, small.coef_) < 1e-10
+    assert model.intercept_ == pytest.approx(small.intercept_, rel=1e-10)
+
+    pca, pca_small = PCA(n_components=5).fit(X), PCA(n_components=5).fit(X_small)
+    assert _relative(pca.components_, pca_small.components_) < 1e-8
+    repeats = n_chunks // n_distinct
+    # The n - 1 denominators differ: (N - 1) lambda_big = (n - 1) lambda_small summed over copies.
+    np.testing.assert_allclose(
+        pca.explained_variance_ * (X.shape[0] - 1), repeats * pca_small.explained_variance_ * (len(X_small) - 1),
+        rtol=1e-10,
+    )
+
+    detector = GaussianAnomalyDetector("full", epsilon=1e-80).fit(X)
+    detector_small = GaussianAnomalyDetector("full", epsilon=1e-80).fit(X_small)
+    assert _relative(detector.covariance_, detector_small.covariance_) < 1e-10
+    assert _worker_pids(small_workers) == pids  # no worker was restarted

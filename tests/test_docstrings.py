@@ -38,28 +38,6 @@ IGNORED_FOR_PROPERTIES = {"PR02", "GL08"}
 # estimator branches; the lead empties this list before the release. Each entry is expected to
 # fail (strictly: an entry that passes fails the suite, so fixed docstrings leave the list).
 _TO_FIX = {
-    # skdl.anomaly
-    "skdl.anomaly.GaussianAnomalyDetector",
-    "skdl.anomaly.GaussianAnomalyDetector.decision_function",
-    "skdl.anomaly.GaussianAnomalyDetector.fit",
-    "skdl.anomaly.GaussianAnomalyDetector.predict",
-    "skdl.anomaly.GaussianAnomalyDetector.score_samples",
-    "skdl.anomaly.SingularCovarianceWarning",
-    # skdl.decomposition
-    "skdl.decomposition.PCA",
-    "skdl.decomposition.PCA.fit",
-    "skdl.decomposition.PCA.inverse_transform",
-    "skdl.decomposition.PCA.transform",
-    # skdl.linear_model
-    "skdl.linear_model.LinearRegression",
-    "skdl.linear_model.LinearRegression.fit",
-    "skdl.linear_model.LinearRegression.predict",
-    "skdl.linear_model.LogisticRegression",
-    "skdl.linear_model.LogisticRegression.decision_function",
-    "skdl.linear_model.LogisticRegression.fit",
-    "skdl.linear_model.LogisticRegression.predict",
-    "skdl.linear_model.LogisticRegression.predict_log_proba",
-    "skdl.linear_model.LogisticRegression.predict_proba",
     # skdl.neural_network
     "skdl.neural_network.CNNClassifier",
     "skdl.neural_network.CNNClassifier.history_",

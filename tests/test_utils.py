@@ -39,7 +39,10 @@ def test_check_instances_include_the_default_and_each_solver_variant():
 def test_expected_failures_carry_reasons_and_only_where_they_apply():
     assert expected_failed_checks(LinearRegression()) == {}
     reasons = expected_failed_checks(LogisticRegression(solver="sgd"))
-    assert set(reasons) == {"check_sample_weight_equivalence_on_dense_data"}
+    assert set(reasons) == {
+        "check_sample_weight_equivalence_on_dense_data",
+        "check_sample_weight_equivalence_on_sparse_data",
+    }
     assert all(len(reason) > 40 for reason in reasons.values())
 
 

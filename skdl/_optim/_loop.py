@@ -37,6 +37,9 @@ class LossHistory:
         The lowest loss recorded so far.
     epochs_without_improvement : int, default=0
         The epochs since the last improvement.
+    initial_loss : float or None, default=None
+        The loss at the starting parameters (the first batch's, before any step), which the
+        divergence test measures growth against.
 
     See Also
     --------
@@ -56,6 +59,7 @@ class LossHistory:
     losses: list = field(default_factory=list)
     best_loss: float = np.inf
     epochs_without_improvement: int = 0
+    initial_loss: float = None
 
     def record(self, loss):
         """Add an epoch's loss; return True when the convergence test is met.
@@ -116,7 +120,7 @@ def iterate_minibatches(n_samples, batch_size, rng=None):
         yield order[start : start + batch_size]
 
 
-def run_epoch(loss_grad, params, optimizer, n_samples, batch_size=None, rng=None):
+def run_epoch(loss_grad, params, optimizer, n_samples, batch_size=None, rng=None, history=None):
     """One pass over the data; return the epoch's loss, the batch losses averaged by batch size.
 
     Parameters
@@ -133,6 +137,9 @@ def run_epoch(loss_grad, params, optimizer, n_samples, batch_size=None, rng=None
         The rows per mini-batch; None is one full batch.
     rng : numpy.random.Generator or None, default=None
         Shuffles the batches; None keeps the row order.
+    history : LossHistory or None, default=None
+        When its ``initial_loss`` is not known yet, it is set to the first batch's loss, taken
+        at the starting parameters.
 
     Returns
     -------
@@ -142,13 +149,15 @@ def run_epoch(loss_grad, params, optimizer, n_samples, batch_size=None, rng=None
     total_loss = 0.0
     for batch in iterate_minibatches(n_samples, batch_size, rng):
         loss, grads = loss_grad(params, batch)
+        if history is not None and history.initial_loss is None:
+            history.initial_loss = float(loss)
         optimizer.step(params, grads)
         batch_len = n_samples if isinstance(batch, slice) else len(batch)
         total_loss += loss * batch_len
     return total_loss / n_samples
 
 
-# A loss this many times the first epoch's is a step size too large, not a plateau.
+# A loss this many times the starting loss is a step size too large, not a plateau.
 DIVERGENCE_FACTOR = 1e4
 
 
@@ -156,15 +165,19 @@ def check_divergence(loss, params, history, optimizer, epoch, estimator_name="Th
     """Raise ``FloatingPointError`` when training diverges; call before recording ``loss``.
 
     Diverging means a non-finite loss or parameter, or a loss above :data:`DIVERGENCE_FACTOR`
-    times the first epoch's. Mini-batch SGD with too large a step does not plateau: its loss
-    grows by orders of magnitude per epoch, which the plateau test alone would take for
-    convergence after a few epochs "without improvement".
+    times the loss at the start (the smaller of the starting parameters' loss and the first
+    epoch's). Mini-batch SGD with too large a step does not plateau: its loss grows by orders of
+    magnitude per epoch, which the plateau test alone would take for convergence after a few
+    epochs "without improvement"; and a first epoch that already blew up must not become the
+    yardstick.
     """
-    first = history.losses[0] if history.losses else None
+    starts = [start for start in (history.initial_loss, history.losses[0] if history.losses else None)
+              if start is not None and start > 0]
+    start = min(starts) if starts else None
     finite = np.isfinite(loss) and all(np.isfinite(theta).all() for theta in params)
-    if finite and (first is None or loss <= DIVERGENCE_FACTOR * max(first, np.finfo(float).tiny)):
+    if finite and (start is None or loss <= DIVERGENCE_FACTOR * start):
         return
-    rose = "" if first is None else f" (from {first:.4g} in the first epoch)"
+    rose = "" if start is None else f" (from {start:.4g} at the start)"
     raise FloatingPointError(
         f"{estimator_name} diverged: the loss became {loss:.4g}{rose} at epoch {epoch}"
         f"{'' if finite else ' and the parameters are no longer finite'}. The learning rate "
@@ -173,7 +186,7 @@ def check_divergence(loss, params, history, optimizer, epoch, estimator_name="Th
 
 
 def run_single_epoch(loss_grad, params, optimizer, history, n_samples, batch_size=None, rng=None,
-                     estimator_name="The solver"):
+                     estimator_name="The solver", progress=None):
     """One more epoch of an ongoing training (``partial_fit``): schedule, pass, loss recorded.
 
     Parameters
@@ -194,6 +207,9 @@ def run_single_epoch(loss_grad, params, optimizer, history, n_samples, batch_siz
         Shuffles the batches; None keeps the row order.
     estimator_name : str, default="The solver"
         Named in the divergence error.
+    progress : object or None, default=None
+        Told of the epoch by ``progress.step(epoch, loss=loss)``, as in
+        :func:`minimize_first_order`; None reports nothing.
 
     Returns
     -------
@@ -207,9 +223,11 @@ def run_single_epoch(loss_grad, params, optimizer, history, n_samples, batch_siz
     """
     epoch = len(history.losses)
     optimizer.set_epoch(epoch)
-    loss = run_epoch(loss_grad, params, optimizer, n_samples, batch_size, rng)
+    loss = run_epoch(loss_grad, params, optimizer, n_samples, batch_size, rng, history)
     check_divergence(loss, params, history, optimizer, epoch + 1, estimator_name)
     history.record(loss)
+    if progress is not None:
+        progress.step(epoch + 1, loss=loss)
     return loss
 
 
@@ -260,6 +278,7 @@ def minimize_first_order(
     history=None,
     callback=None,
     estimator_name="The solver",
+    progress=None,
 ):
     """Run epochs until the loss converges, ``callback`` asks to stop, or ``max_iter`` runs out.
 
@@ -291,6 +310,9 @@ def minimize_first_order(
         stopping on a validation score, for instance).
     estimator_name : str
         Named in the ``ConvergenceWarning`` and the divergence error.
+    progress : object or None, default=None
+        Told of each epoch by ``progress.step(epoch, loss=loss)``, such as an
+        :class:`skdl.utils._progress.EpochPrinter` (which prints one line when ``verbose > 0``).
 
     Returns
     -------
@@ -309,9 +331,11 @@ def minimize_first_order(
     first_epoch = len(history.losses)
     for n_iter in range(1, max_iter + 1):
         optimizer.set_epoch(first_epoch + n_iter - 1)
-        loss = run_epoch(loss_grad, params, optimizer, n_samples, batch_size, rng)
+        loss = run_epoch(loss_grad, params, optimizer, n_samples, batch_size, rng, history)
         check_divergence(loss, params, history, optimizer, first_epoch + n_iter, estimator_name)
         converged = history.record(loss)
+        if progress is not None:
+            progress.step(first_epoch + n_iter, loss=loss)
         stop = callback is not None and callback(first_epoch + n_iter, loss)
         if converged or stop:
             return history, n_iter

@@ -24,11 +24,15 @@ from scipy.special import expit, log_expit
 
 
 def _penalty(coef, l2):
+    if np.ndim(l2) == 0:
+        if l2 == 0:
+            return 0.0, np.zeros_like(coef)
+        flat = coef.ravel()
+        return 0.5 * float((l2 * flat) @ flat), l2 * coef
     l2 = np.asarray(l2)
-    if l2.ndim == 1 and coef.ndim == 2:
+    if coef.ndim == 2:
         l2 = l2[:, None]
-    value = 0.5 * np.sum(l2 * coef * coef)
-    return value, l2 * coef
+    return 0.5 * np.sum(l2 * coef * coef), l2 * coef
 
 
 def squared_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0, weight_total=None):
@@ -147,9 +151,11 @@ def binary_logistic_loss_grad(X, y, sample_weight, coef, intercept, l2=0.0, weig
 def multinomial_loss_grad(X, Y, sample_weight, coef, intercept, l2=0.0, weight_total=None):
     r"""Softmax cross-entropy for one-hot ``Y`` (n, K): :math:`\ell = \log\sum_k e^{z_k} - z_y`.
 
-    Its gradient with respect to :math:`z` is :math:`\operatorname{softmax}(z) - Y`. The scores are
-    shifted by their row maximum before exponentiation (the log-sum-exp trick), in place, since
-    this function sits in the inner loop of every multinomial solver.
+    Its gradient with respect to :math:`z` is :math:`\operatorname{softmax}(z) - Y`. One product
+    gives the scores, one the gradient, and everything between works in place on the scores,
+    stored transposed, (K, n): each reduction over the classes is then an element-wise operation
+    on K contiguous rows instead of a short reduction per sample. The scores are shifted by their
+    maximum before exponentiation (the log-sum-exp trick).
 
     Parameters
     ----------
@@ -191,17 +197,17 @@ def multinomial_loss_grad(X, Y, sample_weight, coef, intercept, l2=0.0, weight_t
     1.0986
     """
     weights = sample_weight / (sample_weight.sum() if weight_total is None else weight_total)
-    Z = X @ coef
-    Z += intercept
-    z_max = Z.max(axis=1)
-    z_true = np.einsum("ij,ij->i", Z, Y)
-    Z -= z_max[:, None]
+    Z = np.asarray(coef.T @ X.T)
+    Z += np.asarray(intercept).reshape(-1, 1)
+    z_max = Z.max(axis=0)
+    z_true = np.einsum("ki,ik->i", Z, Y)
+    Z -= z_max
     np.exp(Z, out=Z)
-    normaliser = Z.sum(axis=1)
+    normaliser = Z.sum(axis=0)
     per_sample = np.log(normaliser) + z_max - z_true
-    # Z becomes the weighted error w_i (softmax(z_i) - y_i).
-    Z *= (weights / normaliser)[:, None]
-    Z -= weights[:, None] * Y
+    # Z becomes the weighted error w_i (softmax(z_i) - y_i), transposed.
+    Z *= weights / normaliser
+    Z -= weights * Y.T
     penalty, penalty_grad = _penalty(coef, l2)
     loss = weights @ per_sample + penalty
-    return loss, X.T @ Z + penalty_grad, Z.sum(axis=0)
+    return loss, np.asarray(Z @ X).T + penalty_grad, Z.sum(axis=1)

@@ -16,6 +16,9 @@ def minimize_scipy(
 
     ``method`` is ``"lbfgs"`` (L-BFGS-B, with its projected-gradient tolerance set to ``tol``) or
     ``"cg"`` (Polak-Ribière conjugate gradient, stopping when the gradient norm is below ``tol``).
+    Both tolerances bound the gradient, not the distance to the minimum: on a badly conditioned
+    objective (unscaled, uncentred features) a small gradient can sit far from it, so callers
+    precondition first (the linear models optimise in standardised coordinates).
     Warns with ``ConvergenceWarning`` when ``max_iter`` iterations run out. ``callback(i, value)``,
     when given, is called after each iteration ``i`` (from 1) with the objective's value.
 

@@ -318,6 +318,8 @@ class RNNClassifier(SkorchClassifierBase):
         return {"x": np.ascontiguousarray(X, dtype=np.float32), "lengths": lengths}, y, X.shape[2]
 
     def _validate_fit_inputs(self, X, y, reset=True):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         kind = input_kind(X, self.input_type)
         if not reset:
             self._check_kind(kind)
@@ -326,8 +328,6 @@ class RNNClassifier(SkorchClassifierBase):
             if reset:
                 self.input_type_, self.n_sequence_features_ = kind, n_features
             return inputs, y
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
         flat, lengths = self._tokens(X, kind)

@@ -23,6 +23,11 @@ API
     A lazy dask array of ``function(chunk)`` for every row chunk.
 :func:`check_dask_features`
     ``n_features_in_`` (and ``feature_names_in_``) set or checked, as ``validate_data`` does.
+:func:`check_dask_sample_weight`, :func:`check_chunk_sample_weight`
+    Sample weights for a dask ``X``, aligned to its chunks; each chunk's checked where it lives.
+:func:`blockwise`
+    A fitted estimator's method (``predict``, ``transform``, ``score_samples``) on a dask array,
+    lazily, chunk by chunk.
 
 Examples
 --------
@@ -39,6 +44,7 @@ array([30., 36.])
 array([ 1.,  5.,  9., 13., 17., 21.])
 """
 
+import copy
 import functools
 import sys
 
@@ -160,17 +166,28 @@ def align_row_chunks(X, *arrays):
     return aligned
 
 
-def _row_chunk_tasks(arrays):
-    """The delayed row chunks of each array, zipped: ``[(x_0, y_0, w_0), (x_1, y_1, w_1), ...]``."""
+def _chunk_statistics(statistic, arrays, args):
+    """One delayed ``statistic(*chunks, *args)`` per row chunk.
+
+    The chunks are taken from the arrays' graphs unoptimised, so that arrays computed from the
+    same chunks (``y = X @ beta``, or X, y and weights generated together on the workers) share
+    their keys and each chunk is computed once, on one worker, next to its statistic.
+    """
+    from dask import delayed
+
     columns = []
     for array in arrays:
         if array is None:
             columns.append(None)
             continue
-        blocks = array.to_delayed()
+        blocks = array.to_delayed(optimize_graph=False)
         columns.append(blocks.reshape(blocks.shape[0], -1)[:, 0])
     n_chunks = next(len(blocks) for blocks in columns if blocks is not None)
-    return [tuple(None if blocks is None else blocks[i] for blocks in columns) for i in range(n_chunks)]
+    extra = [delayed(arg, pure=True) if isinstance(arg, np.ndarray) else arg for arg in args]
+    return [
+        delayed(statistic, pure=True)(*(None if blocks is None else blocks[i] for blocks in columns), *extra)
+        for i in range(n_chunks)
+    ]
 
 
 def _combine_all(combine, *statistics):
@@ -195,8 +212,7 @@ def reduce_row_chunks(statistic, combine, *arrays, args=(), split_every=8):
     *arrays : dask arrays or None
         Arrays with the same row chunks (see :func:`align_row_chunks`).
     args : tuple, default=()
-        Extra arguments given to every ``statistic`` call (centroids, coefficients). Each is put
-        in the graph once, not once per chunk.
+        Extra arguments given to every ``statistic`` call (centroids, coefficients; small).
     split_every : int, default=8
         How many results one combining task merges.
 
@@ -208,10 +224,7 @@ def reduce_row_chunks(statistic, combine, *arrays, args=(), split_every=8):
     import dask
     from dask import delayed
 
-    extra = [delayed(arg, pure=True) if isinstance(arg, np.ndarray) else arg for arg in args]
-    level = [
-        delayed(statistic, pure=True)(*chunks, *extra) for chunks in _row_chunk_tasks(arrays)
-    ]
+    level = _chunk_statistics(statistic, arrays, args)
     merge = functools.partial(_combine_all, combine)
     while len(level) > 1:
         level = [
@@ -273,3 +286,90 @@ def check_dask_features(estimator, X, *, reset):
     """
     _check_feature_names(estimator, X, reset=reset)
     _check_n_features(estimator, X, reset=reset)
+
+
+def check_dask_sample_weight(sample_weight, X):
+    """Sample weights (numpy, dask or None) for a row-chunked dask ``X``, aligned to its chunks.
+
+    A numpy weight is checked at once by :func:`skdl.utils._validation.check_sample_weight`. A
+    dask weight is converted lazily: reading it separately would cost a pass over the data
+    that produce it, so the statistic of each chunk checks its own weights with
+    :func:`check_chunk_sample_weight`, in the same pass as the fit.
+
+    Parameters
+    ----------
+    sample_weight : array-like or dask array of shape (n_samples,), or None
+        The weights; None means unit weights (returned as None).
+    X : dask array of shape (n_samples, n_features)
+        The row-chunked data.
+
+    Returns
+    -------
+    sample_weight : dask array of shape (n_samples,) or None
+        float64, with the row chunks of ``X``.
+    """
+    import dask.array as da
+
+    from ._validation import check_sample_weight
+
+    if sample_weight is None:
+        return None
+    if not isinstance(sample_weight, da.Array):
+        rows = np.empty((int(X.shape[0]), 0)) if not np.isnan(X.shape[0]) else None
+        sample_weight = check_sample_weight(sample_weight, rows, dtype=np.float64)
+        return align_row_chunks(X, sample_weight)[0]
+    return align_row_chunks(X, sample_weight.astype(np.float64))[0]
+
+
+def check_chunk_sample_weight(sample_weight):
+    """Refuse negative or non-finite weights of one chunk (run where the chunk lives).
+
+    Parameters
+    ----------
+    sample_weight : ndarray of shape (n_rows,) or None
+        The chunk's weights.
+
+    Raises
+    ------
+    ValueError
+        Naming the first bad weight.
+    """
+    if sample_weight is None:
+        return
+    bad = np.flatnonzero(~np.isfinite(sample_weight) | (sample_weight < 0))
+    if bad.size:
+        raise ValueError(
+            "sample_weight must be finite and non-negative (a weight counts repetitions of a row); "
+            f"got {sample_weight[bad[0]]} in a chunk of the dask array."
+        )
+
+
+def blockwise(method, X):
+    """A fitted estimator's ``method`` on every row chunk of the dask array ``X``, lazily.
+
+    ``method`` is a bound method such as ``estimator.predict``; the estimator travels with the
+    graph (a copy with ``n_jobs=1`` when it has that parameter: the workers are the
+    parallelism). The features are checked as ``validate_data`` would, and one row of zeros
+    tells the result's dtype and number of columns, so nothing is computed here.
+
+    Parameters
+    ----------
+    method : bound method
+        ``predict``, ``transform``, ``score_samples``, ``decision_function``...
+    X : dask array or dask DataFrame of shape (n_samples, n_features)
+        The data.
+
+    Returns
+    -------
+    result : dask array of shape (n_samples,) or (n_samples, n_outputs)
+    """
+    estimator = method.__self__
+    check_dask_features(estimator, X, reset=False)
+    X = as_row_chunked(X)
+    if "n_jobs" in estimator.get_params(deep=False):
+        # The workers are the parallelism: each chunk runs on its worker's one thread.
+        estimator = copy.copy(estimator).set_params(n_jobs=1)
+        method = getattr(estimator, method.__name__)
+    probe = np.asarray(method(np.zeros((1, X.shape[1]), dtype=X.dtype)))
+    n_columns = None if probe.ndim == 1 else probe.shape[1]
+    return map_row_chunks(method, X, dtype=probe.dtype, n_columns=n_columns)

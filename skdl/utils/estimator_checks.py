@@ -130,8 +130,14 @@ _LINEAR_SVC_FAILURES = {
 
 # {class name: {check name: callable(estimator) -> reason, or None when it applies}}.
 _EXPECTED_FAILURES = {
-    "LinearRegression": {"check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason},
-    "LogisticRegression": {"check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason},
+    "LinearRegression": {
+        "check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason,
+        "check_sample_weight_equivalence_on_sparse_data": _sgd_sample_weight_reason,
+    },
+    "LogisticRegression": {
+        "check_sample_weight_equivalence_on_dense_data": _sgd_sample_weight_reason,
+        "check_sample_weight_equivalence_on_sparse_data": _sgd_sample_weight_reason,
+    },
     "MLPClassifier": _MLP_FAILURES,
     "MLPRegressor": _MLP_FAILURES,
     "KMeans": {
