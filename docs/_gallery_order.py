@@ -10,6 +10,7 @@ import os
 COURSE_ORDER = [
     "gradient_descent", "linear", "logistic", "regulari", "bias_variance",
     "mlp", "learning_curves", "neural", "backprop",
+    "svm",
     "kmeans", "k_means", "elbow", "compress", "pca", "decomposition",
     "anomaly", "recommend", "collaborative",
     "cnn", "rnn", "deep",

@@ -7,7 +7,8 @@ Nothing is listed by hand:
 
 - every estimator returned by :func:`skdl.utils.discovery.all_estimators` (so a new estimator, or
   the torch estimators when torch is installed, appears without editing the docs), grouped by the
-  public subpackage that exports it, with that subpackage's docstring as the section's intro;
+  public subpackage that exports it, with that subpackage's docstring as the section's intro, and
+  the public functions of that subpackage's ``__all__``;
 - every loader in ``skdl.datasets.__all__`` and every function in ``skdl.metrics.__all__`` and
   ``skdl.utils.__all__``.
 """
@@ -66,7 +67,15 @@ def _section(module_name, names):
 
 def _module_functions(module_name):
     module = importlib.import_module(module_name)
-    return sorted(name for name in module.__all__ if inspect.isfunction(getattr(module, name)))
+    functions = []
+    for name in module.__all__:
+        try:
+            obj = getattr(module, name)
+        except ImportError:  # a torch-backed estimator without torch: not a function anyway
+            continue
+        if inspect.isfunction(obj):
+            functions.append(name)
+    return sorted(functions)
 
 
 def api_reference_text():
@@ -78,7 +87,8 @@ def api_reference_text():
         by_module.setdefault(_public_module(cls), []).append(name)
     lines = [HEADER]
     for module_name in sorted(by_module):
-        lines += _section(module_name, sorted(by_module[module_name]))
+        # The public functions next to the estimators (skdl.svm.gaussian_kernel, ...).
+        lines += _section(module_name, sorted(by_module[module_name]) + _module_functions(module_name))
     for module_name in ("skdl.datasets", "skdl.metrics", "skdl.utils"):
         lines += _section(module_name, _module_functions(module_name))
     discovery = ["", ".. currentmodule:: skdl.utils.discovery", "", ".. autosummary::",

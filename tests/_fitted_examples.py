@@ -15,7 +15,9 @@ from skdl.cluster import KMeans
 from skdl.decomposition import PCA
 from skdl.linear_model import LinearRegression, LogisticRegression
 from skdl.neural_network import MLPClassifier, MLPRegressor
+from skdl.feature_extraction import EmailVectorizer
 from skdl.recommender import CollaborativeFilter
+from skdl.svm import SVC, LinearSVC
 
 
 def _regression(seed=0):
@@ -73,4 +75,9 @@ FITTED_EXAMPLES = {
     "GaussianAnomalyDetector": lambda: _fit(GaussianAnomalyDetector(covariance="full"), _regression()[0]),
     "LinearRegression": lambda: _fit(LinearRegression(solver="sgd", max_iter=20, random_state=0), *_regression()),
     "LogisticRegression": lambda: _fit(LogisticRegression(solver="sgd", max_iter=20, random_state=0), *_classification()),
+    "SVC": lambda: _fit(SVC(probability=True, random_state=0), *_classification()),
+    "LinearSVC": lambda: _fit(LinearSVC(random_state=0), *_classification()),
+    "EmailVectorizer": lambda: _fit(
+        EmailVectorizer(), np.array(["Click here to win $1000!", "Lunch at 12:30?"], dtype=object)
+    ),
 }

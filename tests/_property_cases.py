@@ -12,13 +12,15 @@ from skdl.cluster import KMeans
 from skdl.decomposition import PCA
 from skdl.linear_model import LinearRegression, LogisticRegression
 from skdl.neural_network import MLPClassifier, MLPRegressor
+from skdl.feature_extraction import EmailVectorizer
 from skdl.recommender import CollaborativeFilter
+from skdl.svm import SVC, LinearSVC
 
 
 @dataclass
 class Case:
     factory: Callable
-    task: str  # "regression", "classification", "clustering", "transform", "outlier" or "ratings"
+    task: str  # "regression", "classification", "clustering", "transform", "outlier", "ratings" or "text"
     sample_weight: bool = True
     max_examples: int = 60
 
@@ -46,7 +48,14 @@ CASES = {
     "CNNClassifier": Case(_cnn, "classification", sample_weight=False, max_examples=12),
     "RNNClassifier": Case(_rnn, "classification", sample_weight=False, max_examples=12),
     "CollaborativeFilter": Case(lambda: CollaborativeFilter(n_factors=2, random_state=0), "ratings"),
+    "SVC": Case(SVC, "classification"),
+    "LinearSVC": Case(lambda: LinearSVC(random_state=0), "classification"),
+    # Raw text in, not a numeric X: tests/test_email_vectorizer.py checks its inputs.
+    "EmailVectorizer": Case(EmailVectorizer, "text", sample_weight=False),
 }
+
+# Tasks whose X is not a numeric matrix, left out of the numeric property and input suites.
+NOT_NUMERIC = ("ratings", "text")
 
 _OUTPUT_METHODS = ("predict", "predict_proba", "decision_function", "transform", "score_samples")
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone, is_classifier
 
-from ._property_cases import CASES, outputs_of
+from ._property_cases import CASES, NOT_NUMERIC, outputs_of
 
 OUTCOMES = collections.defaultdict(collections.Counter)
 
@@ -183,7 +183,7 @@ def _run(name, entry):
     OUTCOMES[name]["right answer"] += 1
 
 
-NAMES = [name for name in sorted(CASES) if CASES[name].task != "ratings"]
+NAMES = [name for name in sorted(CASES) if CASES[name].task not in NOT_NUMERIC]
 
 
 @pytest.mark.parametrize("entry", sorted(BATTERY))

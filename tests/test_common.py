@@ -11,7 +11,7 @@ ESTIMATORS = [instance for _, cls in all_estimators() for instance in check_inst
 
 NUMPY_ESTIMATORS = {
     "LinearRegression", "LogisticRegression", "GaussianAnomalyDetector", "CollaborativeFilter",
-    "MLPClassifier", "MLPRegressor", "KMeans", "PCA",
+    "MLPClassifier", "MLPRegressor", "KMeans", "PCA", "SVC", "LinearSVC", "EmailVectorizer",
 }
 TORCH_ESTIMATORS = {"CNNClassifier", "RNNClassifier"}
 

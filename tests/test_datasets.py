@@ -17,6 +17,7 @@ from skdl.linear_model import LinearRegression, LogisticRegression
 NOT_SAMPLE_TABLES = {
     "load_bird_image",
     "load_course_network_weights",
+    "load_email_vocabulary",
     "load_kmeans_points",
     "load_movie_factors",
     "load_pca_points",
@@ -26,7 +27,7 @@ SAMPLE_LOADERS = [name for name in datasets.__all__ if name not in NOT_SAMPLE_TA
 
 def test_every_loader_is_either_a_sample_table_or_listed_as_not_one():
     assert set(NOT_SAMPLE_TABLES) <= set(datasets.__all__)
-    assert len(SAMPLE_LOADERS) == 9
+    assert len(SAMPLE_LOADERS) == 11
 
 
 @pytest.mark.parametrize("name", SAMPLE_LOADERS)
@@ -146,6 +147,36 @@ def test_spam_emails():
     assert train.feature_names[0] == "aa" and len(train.feature_names) == 1899
     with pytest.raises(ValueError, match="subset"):
         datasets.load_spam_emails(subset="validation")
+
+
+@pytest.mark.parametrize("which, n_samples", [(1, 51), (2, 863), (3, 211)])
+def test_svm_points(which, n_samples):
+    bunch = datasets.load_svm_points(which)
+    assert bunch.data.shape == (n_samples, 2) and set(np.unique(bunch.target)) == {0, 1}
+    assert "exercise 6" in bunch.DESCR
+    frame = datasets.load_svm_points(which, as_frame=True).frame
+    assert list(frame.columns) == ["x1", "x2", "y"]
+    if which == 3:
+        X_val, y_val = datasets.load_svm_points(3, subset="val", return_X_y=True)
+        assert X_val.shape == (200, 2) and y_val.shape == (200,)
+        np.testing.assert_array_equal(bunch.X_val, X_val)
+    else:
+        with pytest.raises(ValueError, match="subset must be one of"):
+            datasets.load_svm_points(which, subset="val")
+    with pytest.raises(ValueError, match="which"):
+        datasets.load_svm_points(4)
+
+
+def test_sample_emails_and_vocabulary():
+    emails = datasets.load_sample_emails()
+    assert emails.filenames == ["emailSample1.txt", "emailSample2.txt", "spamSample1.txt", "spamSample2.txt"]
+    texts, _ = datasets.load_sample_emails(return_X_y=True, as_frame=True)
+    assert list(texts.columns) == ["text"] and texts["text"].iloc[2] == emails.data[2]
+    assert all(isinstance(text, str) and text for text in emails.data)
+    assert emails.target.tolist() == [0, 0, 1, 1] and emails.target_names == ["ham", "spam"]
+    vocabulary = datasets.load_email_vocabulary()
+    assert len(vocabulary) == len(set(vocabulary)) == 1899
+    assert vocabulary == datasets.load_spam_emails().feature_names
 
 
 def test_movielens_rows_and_titles():

@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from ._property_cases import CASES, outputs_of
+from ._property_cases import CASES, NOT_NUMERIC, outputs_of
 
 pytest.importorskip("pyarrow", reason="pandas' pyarrow-backed dtypes need pyarrow (the dev extra)")
 
 rng = np.random.default_rng(0)
 X_INT = rng.integers(-5, 6, size=(40, 3))
 Y = {"regression": X_INT @ np.array([1.0, -0.5, 2.0]) + rng.normal(size=40), "classification": np.arange(40) % 2}
-NUMERIC = [name for name in sorted(CASES) if CASES[name].task != "ratings" and name != "RNNClassifier"]
+NUMERIC = [name for name in sorted(CASES) if CASES[name].task not in NOT_NUMERIC and name != "RNNClassifier"]
 DTYPES = ["float64", "Float64", "Int64", "int64[pyarrow]", "double[pyarrow]", "float32[pyarrow]"]
 
 

@@ -18,7 +18,8 @@ ESTIMATOR_NAMES = [name for name, _ in all_estimators()]
 
 def _outputs(estimator, X):
     methods = ["predict", "predict_proba", "transform", "score_samples", "decision_function"]
-    return {m: getattr(estimator, m)(X) for m in methods if hasattr(estimator, m)}
+    outputs = {m: getattr(estimator, m)(X) for m in methods if hasattr(estimator, m)}
+    return {m: out.toarray() if hasattr(out, "toarray") else out for m, out in outputs.items()}
 
 
 def _assert_same_outputs(first, second):

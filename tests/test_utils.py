@@ -46,7 +46,7 @@ def test_expected_failures_carry_reasons_and_only_where_they_apply():
     assert all(len(reason) > 40 for reason in reasons.values())
 
 
-@pytest.mark.parametrize("name", ["sklearn.linear_model", "sklearn.cluster", "sklearn.decomposition"])
+@pytest.mark.parametrize("name", ["sklearn.linear_model", "sklearn.cluster", "sklearn.decomposition", "sklearn.svm"])
 def test_no_scikit_learn_algorithm_is_imported_by_the_package(name):
     import pathlib
 

@@ -1,9 +1,10 @@
 """Loaders for the data sets of the programming exercises of Andrew Ng's Machine Learning course."""
 
 import numpy as np
+import pandas as pd
 from sklearn.utils import Bunch
 
-from ._base import data_path, load_csv, load_descr, load_mat, split_bunch, supervised_bunch
+from ._base import as_frame_pair, data_path, load_csv, load_descr, load_mat, split_bunch, supervised_bunch
 
 
 def _csv_loader(file_name, feature_names, target_name, descr, return_X_y, as_frame, **extra):
@@ -183,20 +184,144 @@ def load_spam_emails(*, subset="train", return_X_y=False, as_frame=False):
     else:
         content = load_mat("spamTest.mat")
         X, y = content["Xtest"], content["ytest"]
-    vocabulary = [
-        line.split("\t")[1]
-        for line in data_path("vocab.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
     return supervised_bunch(
         X.astype(np.float64),
         y.ravel().astype(np.int64),
-        feature_names=vocabulary,
+        feature_names=load_email_vocabulary(),
         target_name="spam",
         descr=load_descr("spam_emails"),
         return_X_y=return_X_y,
         as_frame=as_frame,
         target_names=["ham", "spam"],
+    )
+
+
+def load_email_vocabulary():
+    """Load the course's 1899-word vocabulary of stemmed words (``vocab.txt``, exercise 6).
+
+    Word ``j`` (0-based) is feature ``j`` of :func:`load_spam_emails` and of
+    :class:`~skdl.feature_extraction.EmailVectorizer`; the course numbers them from 1.
+
+    Returns
+    -------
+    vocabulary : list of str
+        The 1899 words, in the order of the course's indices.
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_email_vocabulary
+    >>> vocabulary = load_email_vocabulary()
+    >>> len(vocabulary), vocabulary[:3]
+    (1899, ['aa', 'ab', 'abil'])
+    """
+    lines = data_path("vocab.txt").read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[1].strip() for line in lines if line.strip()]
+
+
+_SAMPLE_EMAILS = [("emailSample1.txt", 0), ("emailSample2.txt", 0), ("spamSample1.txt", 1), ("spamSample2.txt", 1)]
+
+
+def load_sample_emails(*, return_X_y=False, as_frame=False):
+    """Load the four raw e-mails of the course's spam exercise (exercise 6).
+
+    Two ordinary e-mails (``emailSample1.txt``, ``emailSample2.txt``) and two spams
+    (``spamSample1.txt``, ``spamSample2.txt``), as text, for
+    :class:`~skdl.feature_extraction.EmailVectorizer`.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return the e-mails as a DataFrame with one column ``text`` (pandas' string dtype) and the
+        target as a Series ``spam``.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (4,) object array of e-mails, ``target`` (4,) int64 with 1 = spam (from the file
+        names), ``target_names`` ``['ham', 'spam']``, ``filenames``, ``frame``, ``DESCR``.
+    (data, target) : tuple if ``return_X_y`` is True
+        The texts and labels above.
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_sample_emails
+    >>> emails = load_sample_emails()
+    >>> emails.filenames[0], emails.target.tolist()
+    ('emailSample1.txt', [0, 0, 1, 1])
+    >>> emails.data[0].split()[:5]
+    ['>', 'Anyone', 'knows', 'how', 'much']
+    """
+    texts = np.array([data_path(name).read_text(encoding="latin-1") for name, _ in _SAMPLE_EMAILS], dtype=object)
+    target = np.array([label for _, label in _SAMPLE_EMAILS], dtype=np.int64)
+    frame = None
+    if as_frame:
+        texts, target = as_frame_pair(texts, target, feature_names=["text"], target_name="spam")
+        texts = texts.astype({"text": "str"})
+        frame = pd.concat([texts, target], axis=1)
+    if return_X_y:
+        return texts, target
+    return Bunch(
+        data=texts,
+        target=target,
+        frame=frame,
+        feature_names=["text"],
+        target_names=["ham", "spam"],
+        filenames=[name for name, _ in _SAMPLE_EMAILS],
+        DESCR=load_descr("sample_emails"),
+    )
+
+
+def load_svm_points(which=1, *, subset="train", return_X_y=False, as_frame=False):
+    """Load a two-dimensional set of the course's support-vector-machine exercise (exercise 6).
+
+    Parameters
+    ----------
+    which : {1, 2, 3}, default=1
+        ``1`` is ``ex6data1.mat`` (51 points, linearly separable but for one outlier), ``2``
+        ``ex6data2.mat`` (863 points, a non-linear boundary for the Gaussian kernel), ``3``
+        ``ex6data3.mat`` (211 training and 200 validation points, for choosing C and sigma).
+    subset : {"train", "val"}, default="train"
+        The split that ``data``, ``target`` and ``return_X_y`` give; ``"val"`` exists for
+        ``which=3`` only. The Bunch holds every split either way.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` of ``subset`` instead of a Bunch.
+    as_frame : bool, default=False
+        Give every split as a DataFrame (columns ``x1``, ``x2``) and a Series ``y``.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (n, 2) float64 and ``target`` (n,) int64 0/1 of ``subset``; ``X``, ``y`` (and
+        ``X_val``, ``y_val`` for set 3), the course's names of the splits; ``feature_names``,
+        ``frame``, ``DESCR``.
+    (data, target) : tuple if ``return_X_y`` is True
+        The split named by ``subset``.
+
+    Examples
+    --------
+    >>> from skdl.datasets import load_svm_points
+    >>> X, y = load_svm_points(3, return_X_y=True)
+    >>> X_val, y_val = load_svm_points(3, subset="val", return_X_y=True)
+    >>> X.shape, X_val.shape
+    ((211, 2), (200, 2))
+    """
+    if which not in (1, 2, 3):
+        raise ValueError(f"which must be 1, 2 or 3, got {which!r}.")
+    content = load_mat(f"ex6data{which}.mat")
+    splits = {"train": (content["X"].astype(np.float64), content["y"].ravel().astype(np.int64))}
+    if which == 3:
+        splits["val"] = (content["Xval"].astype(np.float64), content["yval"].ravel().astype(np.int64))
+    return split_bunch(
+        splits,
+        subset,
+        feature_names=["x1", "x2"],
+        target_name="y",
+        descr=load_descr("svm_points"),
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+        target_names=["negative", "positive"],
     )
 
 

@@ -4,6 +4,7 @@ scikit-learn may move these between releases; keeping them here means a release 
 """
 
 from sklearn.base import _fit_context
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Hidden, Interval, Options, RealNotInt, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names,
@@ -23,5 +24,6 @@ __all__ = [
     "_check_n_features",
     "_check_sample_weight",
     "_fit_context",
+    "_safe_indexing",
     "validate_data",
 ]
