@@ -1,17 +1,18 @@
 """Neural networks: the from-scratch numpy perceptron and the torch-backed deep classifiers.
 
-``MLPClassifier`` and ``MLPRegressor`` are numpy only. ``CNNClassifier`` and ``RNNClassifier`` are
-imported on first use, so ``import skdl.neural_network`` never imports torch; using them without
-torch and skorch raises an ImportError naming the extra to install.
+``MLPClassifier`` and ``MLPRegressor`` are numpy only. ``CNNClassifier``, ``RNNClassifier`` and
+``ImageAugmentation`` (the CNN's ``augment``) are imported on first use, so
+``import skdl.neural_network`` never imports torch; using them without torch and skorch raises
+an ImportError naming the extra to install.
 """
 
 import importlib
 
 from ._mlp import MLPClassifier, MLPRegressor
 
-_TORCH_ESTIMATORS = {"CNNClassifier": "._cnn", "RNNClassifier": "._rnn"}
+_TORCH_ESTIMATORS = {"CNNClassifier": "._cnn", "ImageAugmentation": "._augment", "RNNClassifier": "._rnn"}
 
-__all__ = ["CNNClassifier", "MLPClassifier", "MLPRegressor", "RNNClassifier"]
+__all__ = ["CNNClassifier", "ImageAugmentation", "MLPClassifier", "MLPRegressor", "RNNClassifier"]
 
 
 def __getattr__(name):
