@@ -237,9 +237,11 @@ class NiN(_Classifier):
         self.features = nn.Sequential(*layers)
         self.head = nn.Dropout(dropout)
         # Every convolution of the last block has one channel per class: it is the output layer.
-        self.output = nn.Sequential(
-            *_nin_block(c3, n_classes, 3, batch_norm=batch_norm), nn.AdaptiveAvgPool2d(1), nn.Flatten()
-        )
+        block = _nin_block(c3, n_classes, 3, batch_norm=batch_norm)
+        if batch_norm:
+            # The class scores themselves are not batch-normalised (that would fix their scale).
+            block = block[:-3] + [nn.Conv2d(n_classes, n_classes, 1)]
+        self.output = nn.Sequential(*block, nn.AdaptiveAvgPool2d(1), nn.Flatten())
 
 
 class _Inception(nn.Module):

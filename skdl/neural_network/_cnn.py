@@ -68,7 +68,7 @@ class CNNClassifier(SkorchClassifierBase):
     Parameters
     ----------
     architecture : {"lenet", "lenet_bn", "alexnet", "vgg", "nin", "googlenet", "resnet", \
-"densenet"}, default="resnet"
+"densenet"}, default="densenet"
         The network, each as in its section of *Dive into Deep Learning* (d2l, 2023 edition),
         sized from the image shape (see Notes):
 
@@ -257,7 +257,7 @@ class CNNClassifier(SkorchClassifierBase):
 
     def __init__(
         self,
-        architecture="resnet",
+        architecture="densenet",
         *,
         module=None,
         input_shape=None,
@@ -316,21 +316,22 @@ class CNNClassifier(SkorchClassifierBase):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
-        unknown = [name for name in module_params if not name.startswith(_MODULE_PREFIX)]
-        if unknown:
-            raise TypeError(
-                f"CNNClassifier.__init__() got unexpected keyword argument(s) {unknown}; only "
-                f"{_MODULE_PREFIX}* parameters are passed on (to the module)."
-            )
+        # Stored as given, checked in fit (scikit-learn's rule: __init__ validates nothing).
         for name, value in module_params.items():
             setattr(self, name, value)
 
     # -- module__* parameters (skorch's convention) ----------------------------------------------
 
+    def _extra_param_names(self):
+        """The keyword parameters beyond the signature's: public, not fitted (``name_``)."""
+        signature = set(super()._get_param_names())
+        return sorted(
+            name for name in vars(self) if not name.startswith("_") and not name.endswith("_") and name not in signature
+        )
+
     def _get_param_names(self):
         """The constructor's parameters and this instance's ``module__*`` ones."""
-        module_params = sorted(name for name in vars(self) if name.startswith(_MODULE_PREFIX))
-        return sorted(super()._get_param_names()) + module_params
+        return sorted(super()._get_param_names()) + self._extra_param_names()
 
     def set_params(self, **params):
         """Set the parameters of this estimator (``module__*`` ones included).
@@ -345,13 +346,20 @@ class CNNClassifier(SkorchClassifierBase):
         self : CNNClassifier
             The estimator.
         """
-        for name in [name for name in params if name.startswith(_MODULE_PREFIX)]:
+        for name in [name for name in params if name.startswith(_MODULE_PREFIX) or name in self._extra_param_names()]:
             setattr(self, name, params.pop(name))
         return super().set_params(**params)
 
     def _module_params(self):
-        return {name[len(_MODULE_PREFIX):]: getattr(self, name) for name in self._get_param_names()
-                if name.startswith(_MODULE_PREFIX)}
+        """The ``module__*`` parameters without their prefix; any other extra keyword is refused."""
+        names = self._extra_param_names()
+        unknown = [name for name in names if not name.startswith(_MODULE_PREFIX)]
+        if unknown:
+            raise TypeError(
+                f"CNNClassifier got unexpected keyword argument(s) {unknown}; only {_MODULE_PREFIX}* "
+                "parameters are passed on (to the module)."
+            )
+        return {name[len(_MODULE_PREFIX):]: getattr(self, name) for name in names}
 
     # -- reading X -------------------------------------------------------------------------------
 

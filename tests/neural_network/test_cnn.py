@@ -205,8 +205,8 @@ def test_module_errors_are_clear(digits):
     X_train, _, y_train, _ = digits
     with pytest.raises(ValueError, match=r"outputs of shape \(2, 3\); it must give \(2, 10\)"):
         CNNClassifier(module=TinyNet, module__n_classes=3, max_epochs=1).fit(X_train, y_train)
-    with pytest.raises(TypeError, match="unexpected keyword argument"):
-        CNNClassifier(hiden_size=3)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) \['hiden_size'\]"):
+        CNNClassifier(hiden_size=3).fit(X_train, y_train)
     with pytest.raises(TypeError, match="unexpected keyword argument 'hiden'"):
         CNNClassifier(module=TinyNet, module__hiden=3, max_epochs=1).fit(X_train, y_train)
 
