@@ -68,8 +68,10 @@ class TrainingNet(NeuralNet):
         ``augment(x, generator)`` applied to each training batch of images on the device.
     augment_seed : int
         Seeds the device generator that ``augment`` draws from.
-    compile : bool
-        Run the module through ``torch.compile`` (with ``compile_options``).
+    compile_forward : bool
+        Run the module through ``torch.compile`` (with ``compile_options``). skorch's own
+        ``compile`` (which replaces ``module_`` by the compiled module, changing the names in its
+        state dict) stays off.
     eval_in_training : list of torch.nn.Module
         Submodules kept in evaluation mode while training (a frozen backbone: its batch
         normalisation statistics and dropout stay fixed).
@@ -79,14 +81,14 @@ class TrainingNet(NeuralNet):
 
     def __init__(
         self, module, *args, autocast_dtype=None, channels_last=False, augment=None, augment_seed=0,
-        compile=False, compile_options=None, eval_in_training=(), name="The network", **kwargs,
+        compile_forward=False, compile_options=None, eval_in_training=(), name="The network", **kwargs,
     ):
         super().__init__(module, *args, **kwargs)
         self.autocast_dtype = autocast_dtype
         self.channels_last = channels_last
         self.augment = augment
         self.augment_seed = augment_seed
-        self.compile = compile
+        self.compile_forward = compile_forward
         self.compile_options = compile_options
         self.eval_in_training = eval_in_training
         self.name = name
@@ -124,7 +126,7 @@ class TrainingNet(NeuralNet):
             if self.channels_last:
                 self.module_.to(memory_format=torch.channels_last)
             forward = self.module_
-            if self.compile:
+            if self.compile_forward:
                 forward = torch.compile(self.module_, **(self.compile_options or {}))
             self._set_plain("_forward_function", forward)
         device_type = torch.device(self.device).type
@@ -198,7 +200,7 @@ class TrainingNet(NeuralNet):
         """The module's outputs on every row of ``dataset``, in order, as a float32 CPU tensor."""
         self._set_training(False)
         # torch.compile'd graphs are not guaranteed under inference_mode; no_grad is enough there.
-        mode = torch.no_grad() if self.compile else torch.inference_mode()
+        mode = torch.no_grad() if self.compile_forward else torch.inference_mode()
         outputs = []
         with mode:
             for batch in BatchIterator(dataset, INFERENCE_BATCH_SIZE):

@@ -41,6 +41,9 @@ from ._net import TrainingNet, ProgressPrinter
 
 _OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
+# Arguments of torch.compile when compile=True (the suite sets a fast backend to test the path).
+COMPILE_OPTIONS = {}
+
 _TORCH_THREADS = ScopedProcessSetting(
     save=torch.get_num_threads, apply=torch.set_num_threads, restore=torch.set_num_threads
 )
@@ -245,10 +248,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
     def _sample_weight(sample_weight, y):
         if sample_weight is None:
             return None
-        sample_weight = check_sample_weight(sample_weight, y, dtype=np.float64)
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight sums to zero: at least one sample needs a positive weight.")
-        return sample_weight
+        return check_sample_weight(sample_weight, y, dtype=np.float64)
 
     # -- building the net ------------------------------------------------------------------------
 
@@ -302,7 +302,8 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
             device=device,
             verbose=0,
             autocast_dtype=autocast_dtype(self.precision, device),
-            compile=self.compile,
+            compile_forward=self.compile,
+            compile_options=COMPILE_OPTIONS,
             name=type(self).__name__,
             optimizer__weight_decay=self.weight_decay,
             **{f"optimizer__{key}": value for key, value in self._optimizer_params().items()},
@@ -457,6 +458,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         sample_weight = self._sample_weight(sample_weight, y)
         y_index = self._class_indices(y)
         dataset = make_dataset(inputs, y_index, self.device_, sample_weight)
+        self.net_.autocast_dtype = autocast_dtype(self.precision, self.device_)
         # Each call's dropout draws from a seed of its own, so a sequence of calls repeats.
         seed = self._torch_seed + self.n_iter_
         with forget_fit_on_error(self), torch_threads(self.n_jobs), seeded(seed, self.device_):
@@ -476,6 +478,8 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         if order is not None:
             inputs = {name: array[order] for name, array in inputs.items()}
         dataset = make_dataset(inputs, np.zeros(n, dtype=np.int64), self.device_)
+        # The precision in force now, which may differ from the fit's (set_params after fit).
+        self.net_.autocast_dtype = autocast_dtype(self.precision, self.device_)
         with torch_threads(self.n_jobs):
             logits = self.net_.logits(dataset).numpy()
         if order is None:
