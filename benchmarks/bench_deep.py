@@ -90,8 +90,7 @@ def _torch_fit(data):
 
     torch.set_num_threads(1)
     X, y = data
-    X, y = torch.from_numpy(X.reshape(-1, 1, 8, 8)), torch.from_numpy(y)
-    return train_loop(_lenet(), X, y, epochs=EPOCHS, batch_size=BATCH, lr=LR)
+    return train_loop(_lenet(), X.reshape(-1, 1, 8, 8), y, epochs=EPOCHS, batch_size=BATCH, lr=LR)
 
 
 def _skorch_net():

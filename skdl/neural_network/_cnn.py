@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..utils._compat import Interval, StrOptions, validate_data
-from ._architectures import ARCHITECTURES, build_cnn
+from ._architectures import ARCHITECTURES, DEFAULT_LR, build_cnn
 from ._augment import ImageAugmentation
 from ._finetune import freeze_backbone, load_starting_weights, output_param_group, same_classes
 from ._skorch_base import SkorchClassifierBase, as_float32, uses_channels_last
@@ -125,10 +125,13 @@ class CNNClassifier(SkorchClassifierBase):
         Number of passes over the training data.
     batch_size : int, default=32
         Samples per mini-batch.
-    lr : float, default=3e-3
-        Learning rate (the start of the schedule).
+    lr : float, default=None
+        Learning rate (the start of the schedule). None: 3e-3, or 1e-3 for AlexNet (whose large
+        dense layers without batch normalisation stall at 3e-3 on 32x32 images).
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
-        AdamW (decoupled weight decay), Adam, or SGD: plain SGD unless ``momentum > 0``.
+        AdamW (decoupled weight decay), Adam, or SGD: plain SGD unless ``momentum > 0``. Before
+        this release ``"sgd"`` meant SGD with Nesterov momentum 0.9; that is now
+        ``optimizer="sgd", momentum=0.9, nesterov=True``.
     momentum : float, default=0.0
         Momentum of ``optimizer="sgd"`` (ignored by the Adam optimisers).
     nesterov : bool, default=False
@@ -242,6 +245,8 @@ class CNNClassifier(SkorchClassifierBase):
     (2, 2)
     """
 
+    _images = True
+
     _parameter_constraints = {
         **SkorchClassifierBase._parameter_constraints,
         "architecture": [StrOptions(set(ARCHITECTURES))],
@@ -253,6 +258,7 @@ class CNNClassifier(SkorchClassifierBase):
         "warm_start": ["boolean", SkorchClassifierBase, torch.nn.Module],
         "freeze_backbone": ["boolean"],
         "output_lr_multiplier": [Interval(Real, 0, None, closed="neither")],
+        "lr": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     def __init__(
@@ -270,7 +276,7 @@ class CNNClassifier(SkorchClassifierBase):
         output_lr_multiplier=1.0,
         max_epochs=20,
         batch_size=32,
-        lr=3e-3,
+        lr=None,
         optimizer="adamw",
         momentum=0.0,
         nesterov=False,
@@ -452,6 +458,11 @@ class CNNClassifier(SkorchClassifierBase):
             load_starting_weights(module, source_module, keep_output=same_classes(source_classes, self.classes_))
         return module
 
+    def _learning_rate(self):
+        if self.lr is not None:
+            return self.lr
+        return DEFAULT_LR.get(self.architecture, 3e-3) if self.module is None else 3e-3
+
     def _augmentation(self):
         if self.augment is None or self.augment is False:
             return None
@@ -461,14 +472,16 @@ class CNNClassifier(SkorchClassifierBase):
 
     def _net_options(self, module):
         options = {
-            "channels_last": uses_channels_last(self.device_, images=True),
+            "channels_last": uses_channels_last(self.device_, self._images),
             "augment": self._augmentation(),
             "augment_seed": self._augment_seed,
         }
         if self.freeze_backbone:
             options["eval_in_training"] = freeze_backbone(module)
         if self.output_lr_multiplier != 1.0:
-            options["optimizer__param_groups"] = output_param_group(module, self.lr, self.output_lr_multiplier)
+            options["optimizer__param_groups"] = output_param_group(
+                module, self._learning_rate(), self.output_lr_multiplier
+            )
         return options
 
     def __sklearn_tags__(self):

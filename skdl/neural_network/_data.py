@@ -73,18 +73,23 @@ class TensorDataset(torch.utils.data.Dataset):
         return len(self.y)
 
     def __getitem__(self, index):
-        on_storage = index if isinstance(index, slice) else index.to(self.y.device)
-        batch = {name: tensor[on_storage] for name, tensor in self.inputs.items()}
-        if self.lengths is not None:
-            batch["x"] = batch["x"][:, : int(self.lengths[index].max())]
-        weight = None if self.sample_weight is None else self.sample_weight[on_storage]
-        return batch, self.y[on_storage], weight
+        longest = None if self.lengths is None else int(self.lengths[index].max())
+        return self.take(index if isinstance(index, slice) else index.to(self.y.device), longest)
+
+    def take(self, index, longest=None):
+        """The batch at ``index`` (a slice, or indices on the data's device), ``x`` cut to ``longest``."""
+        batch = {name: tensor[index] for name, tensor in self.inputs.items()}
+        if longest is not None:
+            batch["x"] = batch["x"][:, :longest]
+        weight = None if self.sample_weight is None else self.sample_weight[index]
+        return batch, self.y[index], weight
 
 
-def make_dataset(inputs, y_index, device, sample_weight=None):
+def make_dataset(inputs, y_index, device, sample_weight=None, channels_last=False):
     """A :class:`TensorDataset` of NumPy ``inputs``, class indices and weights, on ``device``.
 
-    The weights are scaled to mean 1 (which changes no weighted mean) so that a batch's
+    ``channels_last`` stores 4-D images in channels-last memory format. The weights are scaled
+    to mean 1 (which changes no weighted mean) so that a batch's
     ``sum_i w_i l_i / |B|`` estimates the weighted mean loss without bias; weights that sum to
     zero (a validation part of zero-weight rows) weigh every row the same instead.
     """
@@ -92,6 +97,9 @@ def make_dataset(inputs, y_index, device, sample_weight=None):
     if sample_weight is not None and sample_weight.sum() > 0:
         arrays["__weight"] = (sample_weight / sample_weight.mean()).astype(np.float32)
     tensors = to_tensors(arrays, device)
+    if channels_last and tensors["x"].ndim == 4:
+        # Once for the whole set: indexing keeps the layout, so every batch is channels-last.
+        tensors["x"] = tensors["x"].contiguous(memory_format=torch.channels_last)
     return TensorDataset(tensors, tensors.pop("__y"), tensors.pop("__weight", None))
 
 
@@ -131,5 +139,13 @@ class BatchIterator:
         return full + (rest > 1 or (rest == 1 and not self.drop_single))
 
     def __iter__(self):
-        for index in self._batches():
-            yield self.dataset[index]
+        batches = self._batches()
+        on_storage = batches
+        if self.shuffle and batches:
+            # The epoch's order goes to the data's device in one copy, not one per batch (a copy
+            # from host memory makes the host wait for the device).
+            sizes = [len(index) for index in batches]
+            on_storage = torch.cat(batches).to(self.dataset.y.device).split(sizes)
+        lengths = self.dataset.lengths
+        for index, stored in zip(batches, on_storage):
+            yield self.dataset.take(stored, None if lengths is None else int(lengths[index].max()))

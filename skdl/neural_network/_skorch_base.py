@@ -111,7 +111,9 @@ def as_float32(X, name="X"):
     become infinite, and data whose largest value is below its smallest normal number (about
     1.2e-38) would become zeros, and either way every sample would look the same.
     """
-    largest = float(np.max(np.abs(X))) if X.size else 0.0
+    if X.dtype == np.float32 or X.size == 0:
+        return np.ascontiguousarray(X)  # finite float32 (validated) is what the network takes
+    largest = max(float(X.max()), -float(X.min()))
     limits = np.finfo(np.float32)
     if largest > float(limits.max):
         raise ValueError(
@@ -194,6 +196,9 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
     (extra :class:`TrainingNet` arguments) and ``_has_batch_norm(module)``.
     """
 
+    # Whether X holds images (for the channels-last memory format on CUDA).
+    _images = False
+
     _parameter_constraints = {
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -264,6 +269,10 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
     def _has_batch_norm(module):
         return any(isinstance(layer, torch.nn.modules.batchnorm._BatchNorm) for layer in module.modules())
 
+    def _learning_rate(self):
+        """``lr``, as resolved for this fit (subclasses may give None a meaning)."""
+        return self.lr
+
     def _optimizer_params(self):
         if self.optimizer != "sgd":
             return {}
@@ -288,7 +297,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
             module=module,
             criterion=torch.nn.CrossEntropyLoss,
             optimizer=_OPTIMIZERS[self.optimizer],
-            lr=self.lr,
+            lr=self._learning_rate(),
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             iterator_train=BatchIterator,
@@ -319,6 +328,11 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
                 "needs at least 2 samples per batch to take their statistics. Use batch_size >= 2 "
                 "(and 2 samples or more), or a network without batch normalisation."
             )
+
+    def _dataset(self, inputs, y_index, sample_weight=None):
+        return make_dataset(
+            inputs, y_index, self.device_, sample_weight, channels_last=uses_channels_last(self.device_, self._images)
+        )
 
     def _seeds(self):
         rng = check_random_state(self.random_state)
@@ -380,12 +394,12 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
             seed, rng = self._seeds()
             self.device_ = resolve_device(self.device)
             train, valid = self._split(inputs, y_index, sample_weight, rng)
-            valid_dataset = None if valid is None else make_dataset(*valid[:2], self.device_, valid[2])
+            valid_dataset = None if valid is None else self._dataset(*valid)
             with torch_threads(self.n_jobs), seeded(seed, self.device_):
                 module = self._initial_module(previous)
                 self._check_batches(module, len(train[1]))
                 net = self._make_net(module, self.device_, valid_dataset)
-                net.partial_fit(make_dataset(*train[:2], self.device_, train[2]), None, epochs=self.max_epochs)
+                net.partial_fit(self._dataset(*train), None, epochs=self.max_epochs)
             self.n_iter_ = len(net.history)
             if valid is not None:
                 self._finish_early_stopping(net)
@@ -446,7 +460,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
                     module = self._initial_module()
                     self._check_batches(module, len(y_index))
                     self.net_ = self._make_net(module, self.device_)
-                    self.net_.partial_fit(make_dataset(inputs, y_index, self.device_, sample_weight), None, epochs=1)
+                    self.net_.partial_fit(self._dataset(inputs, y_index, sample_weight), None, epochs=1)
                 self.n_iter_ = 1
             return self
         if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
@@ -457,7 +471,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         inputs, y = self._validate_fit_inputs(X, y, reset=False)
         sample_weight = self._sample_weight(sample_weight, y)
         y_index = self._class_indices(y)
-        dataset = make_dataset(inputs, y_index, self.device_, sample_weight)
+        dataset = self._dataset(inputs, y_index, sample_weight)
         self.net_.autocast_dtype = autocast_dtype(self.precision, self.device_)
         # Each call's dropout draws from a seed of its own, so a sequence of calls repeats.
         seed = self._torch_seed + self.n_iter_
@@ -477,7 +491,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         order = np.argsort(inputs["lengths"], kind="stable") if "lengths" in inputs else None
         if order is not None:
             inputs = {name: array[order] for name, array in inputs.items()}
-        dataset = make_dataset(inputs, np.zeros(n, dtype=np.int64), self.device_)
+        dataset = self._dataset(inputs, np.zeros(n, dtype=np.int64))
         # The precision in force now, which may differ from the fit's (set_params after fit).
         self.net_.autocast_dtype = autocast_dtype(self.precision, self.device_)
         with torch_threads(self.n_jobs):

@@ -73,7 +73,8 @@ def test_the_cuda_path_channels_last_autocast_and_streaming_runs_on_the_cpu(digi
     autocast, and data left in host memory and sent batch by batch (as when they do not fit)."""
     X_train, X_test, y_train, y_test = digits
     monkeypatch.setattr(_skorch_base, "autocast_dtype", lambda precision, device: torch.bfloat16)
-    monkeypatch.setattr("skdl.neural_network._cnn.uses_channels_last", lambda device, images: True)
+    for module in ("_cnn", "_skorch_base"):
+        monkeypatch.setattr(f"skdl.neural_network.{module}.uses_channels_last", lambda device, images: images)
     monkeypatch.setattr(_data, "fits_on", lambda device, arrays: False)
     seen = []
     model = CNNClassifier("lenet_bn", device="cpu", random_state=0, augment=True)
