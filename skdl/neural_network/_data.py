@@ -18,9 +18,14 @@ def resolve_device(device):
 
 
 def device_available(device):
-    """Whether torch can compute on ``device`` on this machine."""
-    kind = torch.device(device).type
-    return kind == "cpu" or (kind == "cuda" and torch.cuda.is_available())
+    """Whether torch can compute on ``device`` on this machine (other kinds than CPU, CUDA and
+    MPS are taken on trust)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()
+    if device.type == "mps":
+        return torch.backends.mps.is_available()
+    return True
 
 
 def fits_on(device, arrays):

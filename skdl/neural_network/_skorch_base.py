@@ -329,6 +329,16 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
                 "(and 2 samples or more), or a network without batch normalisation."
             )
 
+    def _device(self):
+        device = resolve_device(self.device)
+        try:
+            torch.device(device)
+        except RuntimeError as error:
+            raise ValueError(f"device={self.device!r} is not a torch device: {error}") from None
+        if not device_available(device):
+            raise ValueError(f"device={self.device!r}, but torch sees no such device here; use 'auto' or 'cpu'.")
+        return device
+
     def _dataset(self, inputs, y_index, sample_weight=None):
         return make_dataset(
             inputs, y_index, self.device_, sample_weight, channels_last=uses_channels_last(self.device_, self._images)
@@ -392,7 +402,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
             self._set_classes(y)
             y_index = np.searchsorted(self.classes_, y)
             seed, rng = self._seeds()
-            self.device_ = resolve_device(self.device)
+            self.device_ = self._device()
             train, valid = self._split(inputs, y_index, sample_weight, rng)
             valid_dataset = None if valid is None else self._dataset(*valid)
             with torch_threads(self.n_jobs), seeded(seed, self.device_):
@@ -455,7 +465,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
                 self._set_classes(y, classes)
                 y_index = self._class_indices(y)
                 seed, _ = self._seeds()
-                self.device_ = resolve_device(self.device)
+                self.device_ = self._device()
                 with torch_threads(self.n_jobs), seeded(seed, self.device_):
                     module = self._initial_module()
                     self._check_batches(module, len(y_index))

@@ -101,6 +101,11 @@ def test_device_auto_and_fitted_device():
     model = CNNClassifier(**{**SMALL, "max_epochs": 1}).fit(X, y)
     assert model.device_ == ("cuda" if torch.cuda.is_available() else "cpu")
     assert CNNClassifier(**{**SMALL, "max_epochs": 1}, device="cpu").fit(X, y).device_ == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="torch sees no such device"):
+            CNNClassifier(**SMALL, device="cuda").fit(X, y)
+    with pytest.raises(ValueError, match="not a torch device"):
+        CNNClassifier(**SMALL, device="gpu").fit(X, y)
 
 
 def test_early_stopping_keeps_the_best_epoch_and_warns_when_not_converged():
