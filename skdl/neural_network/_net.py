@@ -121,7 +121,7 @@ class TrainingNet(NeuralNet):
 
     # -- one batch -------------------------------------------------------------------------------
 
-    def _forward(self, inputs):
+    def _forward(self, inputs, autocast_dtype):
         if self._forward_function is None:
             if self.channels_last:
                 self.module_.to(memory_format=torch.channels_last)
@@ -129,10 +129,9 @@ class TrainingNet(NeuralNet):
             if self.compile_forward:
                 forward = torch.compile(self.module_, **(self.compile_options or {}))
             self._set_plain("_forward_function", forward)
-        device_type = torch.device(self.device).type
         autocast = (
-            torch.autocast(device_type, dtype=self.autocast_dtype)
-            if self.autocast_dtype is not None else contextlib.nullcontext()
+            torch.autocast(torch.device(self.device).type, dtype=autocast_dtype)
+            if autocast_dtype is not None else contextlib.nullcontext()
         )
         with autocast:
             return self._forward_function(*inputs.values())
@@ -156,7 +155,7 @@ class TrainingNet(NeuralNet):
         if self.augment is not None:
             inputs["x"] = self._augmented(inputs["x"])
         self.optimizer_.zero_grad(set_to_none=True)
-        loss_sum, weight_sum = weighted_cross_entropy(self._forward(inputs), y, weight)
+        loss_sum, weight_sum = weighted_cross_entropy(self._forward(inputs, self.autocast_dtype), y, weight)
         (loss_sum / len(y)).backward()
         self.optimizer_.step()
         return {"loss_sum": loss_sum.detach(), "weight_sum": weight_sum}
@@ -165,7 +164,7 @@ class TrainingNet(NeuralNet):
         self._set_training(False)
         inputs, y, weight = self._on_device(batch)
         with torch.no_grad():
-            loss_sum, weight_sum = weighted_cross_entropy(self._forward(inputs), y, weight)
+            loss_sum, weight_sum = weighted_cross_entropy(self._forward(inputs, self.autocast_dtype), y, weight)
         return {"loss_sum": loss_sum, "weight_sum": weight_sum}
 
     # -- one epoch -------------------------------------------------------------------------------
@@ -196,8 +195,11 @@ class TrainingNet(NeuralNet):
 
     # -- inference -------------------------------------------------------------------------------
 
-    def logits(self, dataset):
-        """The module's outputs on every row of ``dataset``, in order, as a float32 CPU tensor."""
+    def logits(self, dataset, autocast_dtype=None):
+        """The module's outputs on every row of ``dataset``, in order, as a float32 CPU tensor.
+
+        ``autocast_dtype`` None runs in float32; a dtype (bfloat16) under autocast.
+        """
         self._set_training(False)
         # torch.compile'd graphs are not guaranteed under inference_mode; no_grad is enough there.
         mode = torch.no_grad() if self.compile_forward else torch.inference_mode()
@@ -205,5 +207,5 @@ class TrainingNet(NeuralNet):
         with mode:
             for batch in BatchIterator(dataset, INFERENCE_BATCH_SIZE):
                 inputs, _, _ = self._on_device(batch)
-                outputs.append(self._forward(inputs))
+                outputs.append(self._forward(inputs, autocast_dtype))
         return torch.cat(outputs).float().cpu()

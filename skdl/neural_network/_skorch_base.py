@@ -37,7 +37,7 @@ from ..utils._compat import Interval, Options, StrOptions, _fit_context
 from ..utils._threads import ScopedProcessSetting, effective_n_jobs
 from ..utils._validation import check_sample_weight, validation_split
 from ._data import BatchIterator, device_available, make_dataset, resolve_device
-from ._net import TrainingNet, ProgressPrinter
+from ._net import INFERENCE_BATCH_SIZE, ProgressPrinter, TrainingNet
 
 _OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
@@ -267,7 +267,8 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
 
     @staticmethod
     def _has_batch_norm(module):
-        return any(isinstance(layer, torch.nn.modules.batchnorm._BatchNorm) for layer in module.modules())
+        kinds = (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d, torch.nn.BatchNorm3d, torch.nn.SyncBatchNorm)
+        return any(isinstance(layer, kinds) for layer in module.modules())
 
     def _learning_rate(self):
         """``lr``, as resolved for this fit (subclasses may give None a meaning)."""
@@ -279,7 +280,11 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         return {"momentum": self.momentum, "nesterov": bool(self.nesterov and self.momentum > 0)}
 
     def _make_net(self, module, device, valid=None):
-        """The skorch net around ``module``; early stopping only when ``valid`` data are given."""
+        """The skorch net around ``module``; early stopping only when ``valid`` data are given.
+
+        The callbacks run in order at the end of an epoch: the progress line first, so that the
+        epoch on which early stopping ends the training is printed too.
+        """
         callbacks = [("progress", ProgressPrinter(self.verbose, type(self).__name__))]
         if self.schedule == "cosine":
             factor = functools.partial(cosine_factor, total=self.max_epochs)
@@ -290,7 +295,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
                 monitor="valid_loss", patience=self.n_iter_no_change, threshold=self.tol,
                 threshold_mode="abs", load_best=True,
             )
-            callbacks.insert(0, ("early_stopping", stopping))
+            callbacks.append(("early_stopping", stopping))
         generator = torch.Generator().manual_seed(self._shuffle_seed)
         options = self._net_options(module)
         net = TrainingNet(
@@ -305,7 +310,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
             iterator_train__shuffle=True,
             iterator_train__generator=generator,
             iterator_train__drop_single=self._has_batch_norm(module),
-            iterator_valid__batch_size=2048,
+            iterator_valid__batch_size=INFERENCE_BATCH_SIZE,
             train_split=None if valid is None else predefined_split(valid),
             callbacks=callbacks,
             device=device,
@@ -345,11 +350,12 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         )
 
     def _seeds(self):
+        """Draw the seeds of torch, the shuffling and the augmentation; return the generator."""
         rng = check_random_state(self.random_state)
         self._torch_seed, self._shuffle_seed, self._augment_seed = (
             int(s) for s in rng.randint(np.iinfo(np.int32).max, size=3)
         )
-        return self._torch_seed, rng
+        return rng
 
     def _split(self, inputs, y_index, sample_weight, rng):
         """Training and validation parts: the shared stratified hold-out when early stopping is on."""
@@ -401,20 +407,25 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
             sample_weight = self._sample_weight(sample_weight, y)
             self._set_classes(y)
             y_index = np.searchsorted(self.classes_, y)
-            seed, rng = self._seeds()
+            rng = self._seeds()
             self.device_ = self._device()
             train, valid = self._split(inputs, y_index, sample_weight, rng)
-            valid_dataset = None if valid is None else self._dataset(*valid)
-            with torch_threads(self.n_jobs), seeded(seed, self.device_):
-                module = self._initial_module(previous)
-                self._check_batches(module, len(train[1]))
-                net = self._make_net(module, self.device_, valid_dataset)
-                net.partial_fit(self._dataset(*train), None, epochs=self.max_epochs)
+            net = self._train_new_net(train, valid, self.max_epochs, previous)
             self.n_iter_ = len(net.history)
             if valid is not None:
                 self._finish_early_stopping(net)
             self.net_ = net
         return self
+
+    def _train_new_net(self, train, valid, epochs, previous=None):
+        """Build the network (seeded), put it in a net and train it: ``train``, ``valid`` are
+        ``(inputs, class indices, weights)``, ``valid`` None without early stopping."""
+        with torch_threads(self.n_jobs), seeded(self._torch_seed, self.device_):
+            module = self._initial_module(previous)
+            self._check_batches(module, len(train[1]))
+            net = self._make_net(module, self.device_, None if valid is None else self._dataset(*valid))
+            net.partial_fit(self._dataset(*train), None, epochs=epochs)
+        return net
 
     def _finish_early_stopping(self, net):
         stopping = dict(net.callbacks_)["early_stopping"]
@@ -464,13 +475,9 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
                 sample_weight = self._sample_weight(sample_weight, y)
                 self._set_classes(y, classes)
                 y_index = self._class_indices(y)
-                seed, _ = self._seeds()
+                self._seeds()
                 self.device_ = self._device()
-                with torch_threads(self.n_jobs), seeded(seed, self.device_):
-                    module = self._initial_module()
-                    self._check_batches(module, len(y_index))
-                    self.net_ = self._make_net(module, self.device_)
-                    self.net_.partial_fit(self._dataset(inputs, y_index, sample_weight), None, epochs=1)
+                self.net_ = self._train_new_net((inputs, y_index, sample_weight), None, epochs=1)
                 self.n_iter_ = 1
             return self
         if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
@@ -503,9 +510,8 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
             inputs = {name: array[order] for name, array in inputs.items()}
         dataset = self._dataset(inputs, np.zeros(n, dtype=np.int64))
         # The precision in force now, which may differ from the fit's (set_params after fit).
-        self.net_.autocast_dtype = autocast_dtype(self.precision, self.device_)
         with torch_threads(self.n_jobs):
-            logits = self.net_.logits(dataset).numpy()
+            logits = self.net_.logits(dataset, autocast_dtype(self.precision, self.device_)).numpy()
         if order is None:
             return logits
         unsorted = np.empty_like(logits)
