@@ -1,4 +1,8 @@
-"""Benchmarks of PCA: asv-style classes and the side-by-side comparisons with scikit-learn."""
+"""Benchmarks of PCA: asv-style classes and the side-by-side comparisons.
+
+The peers are scikit-learn and scikit-learn-intelex (in the ``bench`` extra; its comparison is
+left out when it is not installed).
+"""
 
 import numpy as np
 from sklearn import decomposition as sk_decomposition
@@ -6,9 +10,9 @@ from sklearn import decomposition as sk_decomposition
 from skdl.decomposition import PCA
 
 try:
-    from benchmarks._side_by_side import Comparison
+    from benchmarks._side_by_side import Comparison, Peer, peak_memory_mb
 except ImportError:  # run by asv, where benchmarks/ is the package root
-    from _side_by_side import Comparison
+    from _side_by_side import Comparison, Peer, peak_memory_mb
 
 
 def make_pca_data(n_samples, n_features, rank=60, seed=0):
@@ -42,6 +46,10 @@ class PCATallSuite:
     def track_explained_variance_ratio(self):
         return float(PCA(n_components=50).fit(self.X).explained_variance_ratio_.sum())
 
+    def track_peak_traced_memory_fraction_of_X(self):
+        """Peak memory the fit allocates, as a fraction of the size of X (a copy would be 1)."""
+        return peak_memory_mb(_fit(lambda: PCA(n_components=50)), self.X) * 2**20 / self.X.nbytes
+
 
 class PCAWideSuite:
     """asv: 2,000 x 5,000 to 50 components with the randomized solver."""
@@ -65,15 +73,27 @@ def _fit(make_estimator):
     return lambda X: make_estimator().fit(X)
 
 
+def _variance_difference_and_memory(ours, peer, X):
+    peak = peak_memory_mb(_fit(lambda: PCA(n_components=50)), X)
+    return f"{_variance_difference(ours, peer, X)}; skdl peak traced memory {peak:.1f} MiB (X is {X.nbytes / 2**20:.0f} MiB)"
+
+
+def _fit_intelex(X):
+    from sklearnex.decomposition import PCA as IntelexPCA  # the bench extra brings it
+
+    return IntelexPCA(n_components=50).fit(X)
+
+
 COMPARISONS = [
     Comparison(
         "PCA fit, 20,000 x 500 -> 50, default solver",
         make_tall_data,
         _fit(lambda: PCA(n_components=50)),
-        _fit(lambda: sk_decomposition.PCA(n_components=50)),
-        "sklearn PCA(auto)",
-        target=1.0,
-        quality=_variance_difference,
+        peers={
+            "scikit-learn": Peer(_fit(lambda: sk_decomposition.PCA(n_components=50)), "sklearn PCA(auto)", target=0.8),
+            "scikit-learn-intelex": Peer(_fit_intelex, "sklearnex PCA", target=1.0, requires=("sklearnex",)),
+        },
+        quality=_variance_difference_and_memory,
     ),
     Comparison(
         "PCA fit, 2,000 x 5,000 -> 50, randomized",

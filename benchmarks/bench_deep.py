@@ -8,12 +8,8 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.metrics import accuracy_score
 
-try:
-    from benchmarks._side_by_side import Comparison
-    from benchmarks._torch_loops import predict_proba_loop, train_loop
-except ImportError:  # run by asv, where benchmarks/ is the package root
-    from _side_by_side import Comparison
-    from _torch_loops import predict_proba_loop, train_loop
+from benchmarks._side_by_side import Comparison, require
+from benchmarks._torch_loops import predict_proba_loop, train_loop
 
 EPOCHS, BATCH, LR = 3, 32, 3e-3
 
@@ -52,6 +48,7 @@ class CNNClassifierSuite:
     """asv: LeNet on the 1,797 digits, 3 epochs, one CPU thread."""
 
     def setup(self):
+        require("torch", "skorch")
         self.X, self.y = make_digits()
         self.model = _cnn().fit(self.X, self.y)
 
@@ -72,6 +69,7 @@ class RNNClassifierSuite:
     """asv: character GRU on 600 SMS messages, 1 epoch, one CPU thread."""
 
     def setup(self):
+        require("torch", "skorch")
         from skdl.neural_network import RNNClassifier
 
         self.X, self.y = make_texts()
@@ -136,6 +134,7 @@ COMPARISONS = [
         target=1.3,
         quality=_accuracies,
         repeat=3,
+        requires=("torch", "skorch"),
     ),
     Comparison(
         "CNNClassifier fit, digits LeNet 3 epochs (vs skorch)",
@@ -146,6 +145,7 @@ COMPARISONS = [
         target=1.0,
         quality=_accuracies,
         repeat=3,
+        requires=("torch", "skorch"),
     ),
     Comparison(
         "CNNClassifier predict_proba, digits (vs skorch)",
@@ -155,6 +155,7 @@ COMPARISONS = [
         "skorch predict_proba",
         target=1.0,
         repeat=5,
+        requires=("torch", "skorch"),
     ),
     Comparison(
         "CNNClassifier predict_proba, digits (vs torch loop)",
@@ -164,6 +165,7 @@ COMPARISONS = [
         "hand-written inference loop",
         target=1.25,
         repeat=5,
+        requires=("torch", "skorch"),
     ),
 ]
 

@@ -29,17 +29,22 @@ import sys
 import time
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
+from benchmarks._side_by_side import how_to_install, missing_requirements  # noqa: E402
 from benchmarks._torch_loops import predict_proba_loop, train_loop  # noqa: E402
-from skdl.neural_network import CNNClassifier  # noqa: E402
-from skdl.neural_network._architectures import build_cnn  # noqa: E402
+
+# asv imports every module of benchmarks/, also where torch is missing; this script needs it.
+if not missing_requirements(["torch", "skorch"]):
+    import torch
+
+    from skdl.neural_network import CNNClassifier
+    from skdl.neural_network._architectures import build_cnn
 
 SHAPE = (3, 32, 32)
 N_CLASSES = 10
-PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16}
+PRECISIONS = {"float32": None, "bfloat16": "bfloat16"}  # autocast dtypes, by name: torch may be missing
 
 
 def make_images(n_images, seed=0):
@@ -71,7 +76,7 @@ def _module(width, seed=0):
 
 def _torch_loop(args, X, y, precision):
     channels_last = torch.device(args.device).type == "cuda"
-    settings = dict(device=args.device, autocast_dtype=PRECISIONS[precision], channels_last=channels_last)
+    settings = dict(device=args.device, autocast_dtype=PRECISIONS[precision] and getattr(torch, PRECISIONS[precision]), channels_last=channels_last)
     trained = {}
 
     def fit():
@@ -177,6 +182,9 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    missing = missing_requirements(["torch", "skorch"])
+    if missing:
+        raise SystemExit(f"gpu_throughput.py {how_to_install(missing)}")
     args = parse_args(argv)
     threads, benchmark = torch.get_num_threads(), torch.backends.cudnn.benchmark
     torch.set_num_threads(args.threads)

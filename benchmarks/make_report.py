@@ -159,11 +159,20 @@ def _rst_table(header, rows, widths=None, title=""):
 
 
 def comparison_table(results):
+    """The side-by-side results as a reST table: one row per workload and peer.
+
+    A workload with several peers (``Comparison(peers=...)``) gets a row for each, the workload's
+    name and skdl's time on the first; results saved before peers existed have one peer each.
+    """
     rows = []
     for r in results:
-        target = "" if r["target"] is None else f"≤ {r['target']:.2f}x" + ("" if r["met"] else " (missed)")
-        rows.append([r["name"], f"{r['ours_s']:.3f}", r["peer"], f"{r['peer_s']:.3f}",
-                     f"**{r['ratio']:.2f}x**", target, _rst_escape(r["quality"] or "")])
+        for index, entry in enumerate(r.get("peers") or [r]):
+            target = "" if entry["target"] is None else (
+                f"≤ {entry['target']:.2f}x" + ("" if entry["met"] else " (missed)"))
+            first = index == 0
+            rows.append([r["name"] if first else "", f"{r['ours_s']:.3f}" if first else "", entry["peer"],
+                         f"{entry['peer_s']:.3f}", f"**{entry['ratio']:.2f}x**", target,
+                         _rst_escape(entry["quality"] or "")])
     header = ["workload", "skdl (s)", "peer", "peer (s)", "ratio", "target", "answers"]
     return _rst_table(header, rows, widths=[28, 8, 20, 8, 8, 10, 24])
 
@@ -173,8 +182,12 @@ def scaling_tables(curves):
     for c in curves:
         rows = [[f"{size:,}", f"{ours:.4f}", f"{peer:.4f}", f"{ours / peer:.2f}x"]
                 for size, ours, peer in zip(c["sizes"], c["ours_s"], c["peer_s"])]
-        lines += _rst_table([c["x_label"], "skdl (s)", f"{c['peer']} (s)", "ratio"], rows,
-                            title=c["name"])
+        header = [c["x_label"], "skdl (s)", f"{c['peer']} (s)", "ratio"]
+        if "limit_s" in c:
+            header.append(f"{c['limit_name']} (s)")
+            for row, limit in zip(rows, c["limit_s"]):
+                row.append(f"{limit:.4f}")
+        lines += _rst_table(header, rows, title=c["name"])
         lines.append("")
     return lines
 
@@ -192,6 +205,8 @@ def plot_scaling(curves, path):
     for ax, c in zip(axes.ravel(), curves):
         ax.loglog(c["sizes"], c["ours_s"], "o-", label="skdl")
         ax.loglog(c["sizes"], c["peer_s"], "s--", label=c["peer"])
+        if "limit_s" in c:
+            ax.loglog(c["sizes"], c["limit_s"], ":", color="gray", label=c["limit_name"])
         ax.set_title(c["name"], fontsize=10)
         ax.set_xlabel(c["x_label"])
         ax.set_ylabel("fit time (s)")

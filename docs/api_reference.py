@@ -8,7 +8,8 @@ Nothing is listed by hand:
 - every estimator returned by :func:`skdl.utils.discovery.all_estimators` (so a new estimator, or
   the torch estimators when torch is installed, appears without editing the docs), grouped by the
   public subpackage that exports it, with that subpackage's docstring as the section's intro;
-- every loader in ``skdl.datasets.__all__`` and every function in ``skdl.utils.__all__``.
+- every loader in ``skdl.datasets.__all__`` and every function in ``skdl.metrics.__all__`` and
+  ``skdl.utils.__all__``.
 """
 
 import importlib
@@ -78,7 +79,7 @@ def api_reference_text():
     lines = [HEADER]
     for module_name in sorted(by_module):
         lines += _section(module_name, sorted(by_module[module_name]))
-    for module_name in ("skdl.datasets", "skdl.utils"):
+    for module_name in ("skdl.datasets", "skdl.metrics", "skdl.utils"):
         lines += _section(module_name, _module_functions(module_name))
     discovery = ["", ".. currentmodule:: skdl.utils.discovery", "", ".. autosummary::",
                  "   :toctree: generated/", "   :nosignatures:",

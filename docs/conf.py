@@ -2,7 +2,10 @@
 
 Build with ``python -m sphinx -W --keep-going -b html docs docs/_build/html`` (warnings are errors,
 so a broken docstring or a failing gallery example fails the build). Nothing here reaches the
-network: no intersphinx, and the gallery links code only to skdl's own pages.
+network: no intersphinx, and the gallery links code only to skdl's own pages. The built site
+needs no network either: MathJax is copied into it (``sphinx-mathjax-offline``, MathJax 3.2.2)
+instead of being loaded from a CDN; ``docs/check_offline_math.py`` checks that formulas render
+in a browser that has no network.
 """
 
 import logging
@@ -34,6 +37,8 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # Sets mathjax_path to a copy of MathJax in the site's _static/ (the package's name has dashes).
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",

@@ -41,7 +41,7 @@ split = PredefinedSplit(np.r_[np.full(len(data.y), -1), np.zeros(len(data.y_val)
 
 
 def polynomial_regression(degree, lam):
-    network = MLPRegressor(hidden_layer_sizes=(), alpha=lam, batch_size=None, learning_rate_init=0.1,
+    network = MLPRegressor(hidden_layer_sizes=(), alpha=lam, batch_size=None, learning_rate=0.1,
                            max_iter=2000, tol=1e-7, n_iter_no_change=50, random_state=0)
     return make_pipeline(PolynomialFeatures(degree, include_bias=False), StandardScaler(), network)
 
@@ -87,9 +87,9 @@ X_digits = X_digits / 16.0
 cv = StratifiedKFold(3, shuffle=True, random_state=0)
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
 networks = [
-    ("2 tanh units", MLPClassifier(hidden_layer_sizes=(2,), activation="tanh", learning_rate_init=0.02,
+    ("2 tanh units", MLPClassifier(hidden_layer_sizes=(2,), activation="tanh", learning_rate=0.02,
                                    batch_size=64, max_iter=300, random_state=0)),
-    ("64 ReLU units", MLPClassifier(hidden_layer_sizes=(64,), learning_rate_init=0.01, batch_size=64,
+    ("64 ReLU units", MLPClassifier(hidden_layer_sizes=(64,), learning_rate=0.01, batch_size=64,
                                     max_iter=300, random_state=0)),
 ]
 for ax, (title, network) in zip(axes, networks):

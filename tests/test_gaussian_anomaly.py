@@ -304,8 +304,8 @@ def test_bad_input_gives_clear_errors():
         detector.score_samples(X_nan)
     with pytest.raises(ValueError, match="1 sample"):
         GaussianAnomalyDetector().fit(data.X[:1])
-    with pytest.raises(TypeError, match="Sparse"):
-        GaussianAnomalyDetector().fit(sparse.csr_matrix(data.X))
+    with pytest.raises(TypeError, match="Sparse.*covariance='diag'"):
+        GaussianAnomalyDetector("full").fit(sparse.csr_matrix(data.X))
     with pytest.raises(ValueError, match="at least 2 normal samples"):
         GaussianAnomalyDetector().fit(data.X[:5], [1, 1, 1, 1, 0])
     with pytest.raises(ValueError, match=r"scikit-learn's -1"):
@@ -342,3 +342,128 @@ def test_negative_weights_are_refused_and_zero_weight_anomalies_ignored():
     detector = GaussianAnomalyDetector().fit(data.X_val, y, sample_weight=weights)
     assert detector.threshold_source_ == "contamination"
     assert_allclose(detector.mean_, GaussianAnomalyDetector().fit(data.X_val[3:]).mean_)
+
+
+# The labels through fit_predict, data far from the origin, extreme scales, sparse and pandas input.
+
+
+def test_fit_predict_passes_the_labels_to_fit():
+    # scikit-learn's default fit_predict drops y: 4 points flagged instead of fit(X, y)'s 7.
+    data = load_server_metrics(1)
+    flagged = GaussianAnomalyDetector().fit_predict(data.X_val, data.y_val)
+    expected = GaussianAnomalyDetector().fit(data.X_val, data.y_val).predict(data.X_val)
+    assert_array_equal(flagged, expected)
+    assert np.sum(flagged == -1) == 7
+    weights = np.random.default_rng(0).uniform(0.5, 2, size=len(data.X_val))
+    assert_array_equal(
+        GaussianAnomalyDetector().fit_predict(data.X_val, data.y_val, sample_weight=weights),
+        GaussianAnomalyDetector().fit(data.X_val, data.y_val, sample_weight=weights).predict(data.X_val),
+    )
+
+
+def _correlated(n_samples=4_000, n_features=4, seed=0):
+    rng = np.random.default_rng(seed)
+    mixing = rng.normal(size=(n_features, n_features)) / np.sqrt(n_features) + np.eye(n_features)
+    return rng.normal(size=(n_samples, n_features)) @ mixing
+
+
+@pytest.mark.parametrize("covariance", ["diag", "full"])
+def test_float32_far_from_the_origin_keeps_the_float64_density(covariance):
+    X = _correlated()
+    reference = GaussianAnomalyDetector(covariance).fit(X)
+    shifted = (X + 1000.0).astype(np.float32)
+    detector = GaussianAnomalyDetector(covariance).fit(shifted)
+    assert_allclose(detector.covariance_, reference.covariance_, rtol=1e-5, atol=1e-6)
+    # Scores of float32 values near 1,000 are as exact as the values (about 6e-5 each).
+    assert_allclose(detector.score_samples(shifted), reference.score_samples(X), atol=2e-3)
+
+
+@pytest.mark.parametrize("covariance", ["diag", "full"])
+@pytest.mark.parametrize("scale, problem", [(1e300, "overflow"), (1e-300, "underflow")])
+def test_variances_float64_cannot_hold_are_refused(covariance, scale, problem):
+    # Before, every sample was flagged (or none): the density was computed from inf or 0 variances.
+    with pytest.raises(ValueError, match=f"variances.*{problem} float64.*constant"):
+        GaussianAnomalyDetector(covariance).fit(_correlated(500) * scale)
+
+
+@pytest.mark.parametrize("covariance", ["diag", "full"])
+@pytest.mark.parametrize("scale", [1e150, 1e-150])
+def test_extreme_but_representable_scales_flag_the_same_samples(covariance, scale):
+    X = _correlated(500)
+    # reg_covar is an absolute jitter, not scale-free: leave it out to compare scales.
+    reference = GaussianAnomalyDetector(covariance, reg_covar=0.0).fit(X)
+    detector = GaussianAnomalyDetector(covariance, reg_covar=0.0).fit(X * scale)
+    assert_allclose(detector.covariance_ / scale**2, reference.covariance_, rtol=1e-10)
+    # log p(s x) = log p(x) - d log s: the same samples fall below the threshold.
+    assert_array_equal(detector.predict(X * scale), reference.predict(X))
+    assert np.sum(detector.predict(X * scale) == -1) == 5
+
+
+def test_a_failed_refit_leaves_no_fitted_state():
+    X = _correlated(200)
+    detector = GaussianAnomalyDetector().fit(X)
+    X[3, 2] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        detector.fit(X)
+    assert not hasattr(detector, "mean_") and not hasattr(detector, "offset_")
+
+
+@pytest.mark.parametrize("covariance", ["diag", "full"])
+def test_the_fit_makes_no_copy_of_X(covariance):
+    import tracemalloc
+
+    X = _correlated(100_000, 50)  # 40 MB
+    tracemalloc.start()
+    try:
+        GaussianAnomalyDetector(covariance).fit(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.25 * X.nbytes  # the centred copy alone would be 100%; the scores are 2%
+
+
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+def test_sparse_input_with_the_diagonal_model_equals_dense(container):
+    X = sparse.random(500, 12, density=0.3, random_state=0, format="csr") * 5.0
+    y = np.zeros(500, dtype=int)
+    y[:10] = 1
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, size=500)
+    for fit_args in ({}, {"y": y}, {"sample_weight": weights}):
+        dense = GaussianAnomalyDetector().fit(X.toarray(), **fit_args)
+        detector = GaussianAnomalyDetector().fit(container(X), **fit_args)
+        assert_allclose(detector.mean_, dense.mean_, rtol=1e-12)
+        assert_allclose(detector.covariance_, dense.covariance_, rtol=1e-10)
+        assert detector.offset_ == pytest.approx(dense.offset_, rel=1e-10)
+        assert_allclose(detector.score_samples(container(X)), dense.score_samples(X.toarray()), rtol=1e-10)
+    assert GaussianAnomalyDetector().__sklearn_tags__().input_tags.sparse is True
+    assert GaussianAnomalyDetector("full").__sklearn_tags__().input_tags.sparse is False
+
+
+def test_sparse_input_with_the_full_model_says_what_to_do():
+    X = sparse.random(50, 4, density=0.5, random_state=0, format="csr")
+    with pytest.raises(TypeError, match="covariance='diag'.*toarray"):
+        GaussianAnomalyDetector("full").fit(X)
+    detector = GaussianAnomalyDetector("full").fit(X.toarray())
+    with pytest.raises(TypeError, match="covariance='diag'"):
+        detector.score_samples(X)
+
+
+def test_nullable_pandas_columns_are_numbers_and_their_missing_values_are_nan():
+    pd = pytest.importorskip("pandas")
+    X = _correlated(80, 2)
+    frame = pd.DataFrame({"a": pd.array(X[:, 0], dtype="Float64"), "b": pd.array(np.arange(80) % 5, dtype="Int64")})
+    expected = GaussianAnomalyDetector().fit(frame.to_numpy(dtype=np.float64))
+    assert_allclose(GaussianAnomalyDetector().fit(frame).covariance_, expected.covariance_)
+    frame.loc[7, "b"] = pd.NA
+    with pytest.raises(ValueError, match="NaN"):
+        GaussianAnomalyDetector().fit(frame)
+
+
+@pytest.mark.parametrize("covariance", ["diag", "full"])
+def test_threads_do_not_change_the_answer(covariance):
+    X = _correlated(60_000, 8)
+    one = GaussianAnomalyDetector(covariance, n_jobs=1).fit(X)
+    two = GaussianAnomalyDetector(covariance, n_jobs=2).fit(X)
+    assert_allclose(two.covariance_, one.covariance_, rtol=1e-12)
+    assert two.offset_ == pytest.approx(one.offset_, rel=1e-9)
+    assert_allclose(two.score_samples(X), one.score_samples(X), rtol=1e-9)

@@ -12,9 +12,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import pairwise_distances
 
 from skdl.cluster import KMeans
-from skdl.cluster import _kmeans
-from skdl.cluster._kmeans import _closest_centroids, _compute_centroids
+from skdl.cluster import _lloyd
+from skdl.cluster._hamerly import kmeans_single_hamerly
+from skdl.cluster._lloyd import centroids_from_sums, cluster_sums, frame_of, kmeans_single_lloyd, nearest_centroids
 from skdl.datasets import load_bird_image, load_kmeans_points
+from skdl.utils._progress import EpochPrinter
 
 COURSE_INIT = np.array([[3.0, 3.0], [6.0, 2.0], [8.0, 5.0]])
 
@@ -28,8 +30,18 @@ def _reference_kmeans(X, centroids, n_iter):
     return centroids, idx
 
 
-def _sq_norms(X):
-    return np.einsum("ij,ij->i", X, X)
+def _closest_centroids(X, centroids):
+    """findClosestCentroids through the shared kernel: labels and squared distances in data units."""
+    frame = frame_of(X)
+    labels, nearest_sq, _ = nearest_centroids(X, frame, frame.to_frame(centroids))
+    return labels, nearest_sq * frame.scale**2
+
+
+def _compute_centroids(X, labels, sample_weight, previous):
+    """computeCentroids through the shared kernels, in data units."""
+    frame = frame_of(X)
+    sums, weights = cluster_sums(X, frame, labels, sample_weight, len(previous))
+    return frame.from_frame(centroids_from_sums(sums, weights, frame.to_frame(previous))[0], X.dtype)
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +53,14 @@ def blobs():
 
 def test_closest_centroids_match_the_course():
     X = load_kmeans_points()
-    labels, _ = _closest_centroids(X, COURSE_INIT, _sq_norms(X))
+    labels, _ = _closest_centroids(X, COURSE_INIT)
     # The course prints 1 3 2 (1-based) for the first three examples.
     np.testing.assert_array_equal(labels[:3], [0, 2, 1])
 
 
 def test_compute_centroids_match_the_course():
     X = load_kmeans_points()
-    labels, _ = _closest_centroids(X, COURSE_INIT, _sq_norms(X))
+    labels, _ = _closest_centroids(X, COURSE_INIT)
     centroids = _compute_centroids(X, labels, np.ones(len(X)), COURSE_INIT)
     expected = [[2.428301, 3.157924], [5.813503, 2.633656], [7.119387, 3.616684]]
     np.testing.assert_allclose(centroids, expected, atol=1e-6)
@@ -135,20 +147,20 @@ def test_sample_weight_equals_repetition_from_the_same_start(blobs):
     assert weighted.inertia_ == pytest.approx(repeated.inertia_, rel=1e-10)
 
 
-def test_chunked_distances_give_the_same_answer(blobs, monkeypatch):
+def test_blocked_distances_give_the_same_answer(blobs, monkeypatch):
     X, init = blobs
     whole = KMeans(n_clusters=4, init=init).fit(X)
-    monkeypatch.setattr(_kmeans, "_BLOCK_ENTRIES", 4 * 64)  # chunks of 64 rows
-    monkeypatch.setattr(_kmeans, "_MIN_CHUNK_ROWS", 16)
-    assert len(_kmeans._chunks(len(X), 4)) == 10
-    chunked = KMeans(n_clusters=4, init=init).fit(X)
-    np.testing.assert_array_equal(chunked.labels_, whole.labels_)
-    np.testing.assert_allclose(chunked.cluster_centers_, whole.cluster_centers_, rtol=1e-12)
+    monkeypatch.setattr(_lloyd, "_BLOCK_ENTRIES", 4 * 16)  # blocks of 16 rows
+    assert len(_lloyd.row_blocks_for(X, 4)) == 38
+    blocked = KMeans(n_clusters=4, init=init).fit(X)
+    np.testing.assert_array_equal(blocked.labels_, whole.labels_)
+    np.testing.assert_allclose(blocked.cluster_centers_, whole.cluster_centers_, rtol=1e-12)
+    np.testing.assert_allclose(blocked.transform(X), whole.transform(X), rtol=1e-12)
 
 
 def test_ties_go_to_the_first_centroid():
     X = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 0.0]])
-    labels, min_sq = _closest_centroids(X, np.array([[0.0, 0.0], [2.0, 0.0]]), _sq_norms(X))
+    labels, min_sq = _closest_centroids(X, np.array([[0.0, 0.0], [2.0, 0.0]]))
     np.testing.assert_array_equal(labels, [0, 1, 0])
     np.testing.assert_allclose(min_sq, [0.0, 0.0, 1.0])
 
@@ -203,7 +215,7 @@ def test_explicit_init_with_several_runs_warns(blobs):
         (np.array([[0.0, np.nan], [1.0, 1.0], [2.0, 2.0]]), {"n_clusters": 2}, "NaN"),
         (np.ones((3, 2)), {"n_clusters": 4}, "n_samples=3 should be >= n_clusters=4"),
         (np.ones((5, 2)), {"n_clusters": 2, "init": np.ones((3, 2))}, "init should have shape"),
-        (sp.csr_matrix(np.eye(4)), {"n_clusters": 2}, "[Ss]parse"),
+        (sp.csr_matrix(np.eye(4)), {"n_clusters": 5}, "n_samples=4 should be >= n_clusters=5"),
     ],
 )
 def test_bad_input_is_refused(X, params, message):
@@ -252,19 +264,22 @@ def test_too_few_positively_weighted_samples_get_a_clear_error():
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_hamerly_bounds_give_exactly_the_lloyd_iterations(weighted):
-    from skdl.cluster._hamerly import _kmeans_single_hamerly
-    from skdl.cluster._kmeans import _kmeans_single_lloyd
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_hamerly_bounds_give_exactly_the_lloyd_iterations(weighted, n_threads, monkeypatch):
+    from skdl.cluster import _hamerly
 
+    monkeypatch.setattr(_hamerly, "_MIN_BLOCK_ROWS", 4000)  # several blocks, one thread each
     X, _ = make_blobs(n_samples=20_000, n_features=5, centers=12, cluster_std=3.0, random_state=3)
-    X -= X.mean(axis=0)
     weights = np.random.default_rng(0).uniform(0.5, 2.0, len(X)) if weighted else np.ones(len(X))
-    start = X[np.random.default_rng(4).choice(len(X), 12, replace=False)]
-    norms = np.einsum("ij,ij->i", X, X)
-    lloyd = _kmeans_single_lloyd(X, weights, start, norms, 300, 0.0)
-    hamerly = _kmeans_single_hamerly(X, weights, start, norms, 300, 0.0)
+    frame = frame_of(X)
+    start = frame.to_frame(X[np.random.default_rng(4).choice(len(X), 12, replace=False)])
+    silent = EpochPrinter(0, "KMeans")
+    lloyd = kmeans_single_lloyd(X, frame, weights, start, 300, 0.0, _lloyd.SERIAL, silent)
+    with _lloyd.Workers(n_threads) as workers:
+        hamerly = kmeans_single_hamerly(X, frame, weights, start, 300, 0.0, workers, silent)
     np.testing.assert_array_equal(hamerly[0], lloyd[0])
     np.testing.assert_allclose(hamerly[1], lloyd[1], rtol=1e-10, atol=1e-10)
+    assert hamerly[2] == pytest.approx(lloyd[2], rel=1e-12)
     assert hamerly[3] == lloyd[3] and hamerly[3] > 10  # same number of iterations, and not trivially few
 
 
@@ -281,3 +296,207 @@ def test_large_data_path_matches_scikit_learn_with_weights(dtype):
     np.testing.assert_allclose(ours.cluster_centers_, reference.cluster_centers_, rtol=1e-4, atol=1e-4)
     assert ours.inertia_ == pytest.approx(reference.inertia_, rel=1e-5)
     assert np.mean(ours.labels_ == reference.labels_) > 0.999
+
+
+# --- k-means++ draws as scikit-learn's --------------------------------------------------------
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_kmeans_plusplus_picks_sklearns_centres_from_the_same_seed(blobs, sparse):
+    X, _ = blobs
+    X = sp.csr_matrix(X) if sparse else X
+    ours = KMeans(n_clusters=4, random_state=7).fit(X)
+    peer = sk_cluster.KMeans(n_clusters=4, random_state=7, n_init=1).fit(X)
+    np.testing.assert_allclose(ours.cluster_centers_, peer.cluster_centers_, rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(ours.labels_, peer.labels_)
+
+
+# --- sparse data (issue 12) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sparse_blobs():
+    """Non-negative sparse rows in five groups (each group uses its own band of columns, plus noise)."""
+    rng = np.random.default_rng(0)
+    n, p, k = 1500, 200, 5
+    group = rng.integers(0, k, n)
+    X = sp.random(n, p, density=0.03, random_state=1, format="lil")
+    for i in range(n):
+        columns = rng.choice(np.arange(40 * group[i], 40 * group[i] + 40), 6, replace=False)
+        X[i, columns] = rng.uniform(0.5, 1.5, 6)
+    X = X.tocsr()
+    init = X[rng.choice(n, k, replace=False)].toarray()
+    return X, init
+
+
+@pytest.mark.parametrize("container", [sp.csr_matrix, sp.csc_matrix, sp.csr_array])
+def test_sparse_lloyd_matches_sklearn_from_the_same_start(sparse_blobs, container):
+    X, init = sparse_blobs
+    X = container(X)
+    ours = KMeans(n_clusters=5, init=init).fit(X)
+    peer = sk_cluster.KMeans(n_clusters=5, init=init, n_init=1).fit(X)
+    assert ours.inertia_ == pytest.approx(peer.inertia_, rel=1e-10)
+    assert ours.n_iter_ == peer.n_iter_
+    np.testing.assert_array_equal(ours.labels_, peer.labels_)
+    np.testing.assert_allclose(ours.cluster_centers_, peer.cluster_centers_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.transform(X), peer.transform(X), rtol=1e-8, atol=1e-10)
+    np.testing.assert_array_equal(ours.predict(X), peer.predict(X))
+    assert ours.score(X) == pytest.approx(peer.score(X), rel=1e-10)
+
+
+def test_sparse_and_dense_give_the_same_clustering(sparse_blobs):
+    X, init = sparse_blobs
+    weights = np.random.default_rng(2).uniform(0.5, 2.0, X.shape[0])
+    sparse = KMeans(n_clusters=5, init=init).fit(X, sample_weight=weights)
+    dense = KMeans(n_clusters=5, init=init).fit(X.toarray(), sample_weight=weights)
+    np.testing.assert_array_equal(sparse.labels_, dense.labels_)
+    np.testing.assert_allclose(sparse.cluster_centers_, dense.cluster_centers_, rtol=1e-10, atol=1e-12)
+    assert sparse.inertia_ == pytest.approx(dense.inertia_, rel=1e-10)
+    np.testing.assert_allclose(sparse.transform(X), dense.transform(X.toarray()), rtol=1e-8, atol=1e-10)
+
+
+def test_sparse_float32_is_kept_and_never_densified(sparse_blobs, monkeypatch):
+    X, init = sparse_blobs
+    X32 = X.astype(np.float32)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a sparse matrix was densified")
+
+    monkeypatch.setattr(type(X32), "toarray", refuse)
+    monkeypatch.setattr(type(X32), "todense", refuse)
+    kmeans = KMeans(n_clusters=5, init=init).fit(X32)
+    assert kmeans.cluster_centers_.dtype == np.float32
+    assert kmeans.transform(X32).dtype == np.float32
+    assert np.mean(kmeans.predict(X32) == kmeans.labels_) == 1.0
+
+
+def test_sparse_kmeans_plusplus_and_empty_clusters(sparse_blobs):
+    X, _ = sparse_blobs
+    kmeans = KMeans(n_clusters=5, random_state=0).fit(X)
+    assert len(np.unique(kmeans.labels_)) == 5
+    # A centroid no sample is near empties at once and is re-seeded on the farthest sample.
+    start = np.vstack([X[:4].toarray(), np.full((1, X.shape[1]), 50.0)])
+    reseeded = KMeans(n_clusters=5, init=start).fit(X)
+    assert len(np.unique(reseeded.labels_)) == 5
+    assert np.abs(reseeded.cluster_centers_).max() < 50.0
+
+
+def test_set_output_pandas_keeps_working(blobs, sparse_blobs):
+    pd = pytest.importorskip("pandas")
+    X, _ = blobs
+    frame = KMeans(n_clusters=4, random_state=0).set_output(transform="pandas").fit(X).transform(X)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == [f"kmeans{i}" for i in range(4)]
+    X_sparse, init = sparse_blobs
+    from_sparse = KMeans(n_clusters=5, init=init).set_output(transform="pandas").fit(X_sparse).transform(X_sparse)
+    assert isinstance(from_sparse, pd.DataFrame) and from_sparse.shape == (X_sparse.shape[0], 5)
+
+
+# --- accuracy far from the origin and at extreme scales (issue 11) ----------------------------
+
+
+def test_float32_far_from_the_origin_predicts_its_own_labels():
+    # Old code: predict expanded ||x||^2 - 2 x.mu + ||mu||^2 in float32 around the origin, so at an
+    # offset of 1,000 the rounding (about 0.06) exceeded the gaps between near-tied distances.
+    X, _ = make_blobs(n_samples=3000, n_features=3, centers=5, cluster_std=2.0, random_state=0)
+    X32 = (X + 1000.0).astype(np.float32)
+    kmeans = KMeans(n_clusters=5, random_state=0).fit(X32)
+    np.testing.assert_array_equal(kmeans.predict(X32), kmeans.labels_)
+    # Distances and score as float64 computes them from the same float32 numbers, centred.
+    X64, centres = X32.astype(np.float64), kmeans.cluster_centers_.astype(np.float64)
+    exact = np.sqrt(((X64[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
+    np.testing.assert_allclose(kmeans.transform(X32), exact, rtol=2e-7)
+    assert kmeans.score(X32) == pytest.approx(-(exact.min(axis=1) ** 2).sum(), rel=1e-6)
+    assert kmeans.inertia_ == pytest.approx((exact.min(axis=1) ** 2).sum(), rel=1e-6)
+
+
+def test_float64_far_from_the_origin_scores_like_centred_data(blobs):
+    X, init = blobs
+    centred = KMeans(n_clusters=4, init=init).fit(X)
+    shifted = KMeans(n_clusters=4, init=init + 1e8).fit(X + 1e8)
+    np.testing.assert_array_equal(shifted.predict(X + 1e8), centred.labels_)
+    assert shifted.score(X + 1e8) == pytest.approx(centred.score(X), rel=1e-7)
+    np.testing.assert_allclose(shifted.transform(X + 1e8), centred.transform(X), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-150, 1e150])
+def test_extreme_scales_give_the_scaled_answer(blobs, scale):
+    X, init = blobs
+    reference = KMeans(n_clusters=4, init=init).fit(X)
+    scaled = KMeans(n_clusters=4, init=init * scale).fit(X * scale)
+    np.testing.assert_array_equal(scaled.labels_, reference.labels_)
+    np.testing.assert_allclose(scaled.cluster_centers_ / scale, reference.cluster_centers_, rtol=1e-10)
+    assert scaled.n_iter_ == reference.n_iter_
+    np.testing.assert_allclose(scaled.transform(X * scale) / scale, reference.transform(X), rtol=1e-10)
+    np.testing.assert_array_equal(scaled.predict(X * scale), reference.labels_)
+    if scale**2 * reference.inertia_ > 1e-290:  # representable: the scaled inertia itself
+        assert scaled.inertia_ == pytest.approx(reference.inertia_ * scale**2, rel=1e-10)
+
+
+def test_a_distortion_beyond_float64_is_refused_and_leaves_no_state(blobs):
+    from sklearn.exceptions import NotFittedError
+
+    X, _ = blobs
+    kmeans = KMeans(n_clusters=4, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="exceeds the float64 range"):
+        kmeans.fit(X * 1e300)
+    with pytest.raises(NotFittedError):
+        kmeans.predict(X)
+
+
+def test_a_failed_fit_leaves_no_fitted_state(blobs):
+    from sklearn.exceptions import NotFittedError
+
+    X, _ = blobs
+    kmeans = KMeans(n_clusters=4, random_state=0).fit(X)
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        kmeans.fit(bad)
+    # Old code: the first fit's centroids and labels stayed, so the estimator still looked fitted.
+    assert not hasattr(kmeans, "cluster_centers_") and not hasattr(kmeans, "n_features_in_")
+    with pytest.raises(NotFittedError):
+        kmeans.predict(X)
+
+
+# --- verbose and n_jobs (issue 17) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_verbose_prints_one_line_per_iteration(blobs, sparse, capsys):
+    X, init = blobs
+    X = sp.csr_matrix(X) if sparse else X
+    silent = KMeans(n_clusters=4, init=init).fit(X)
+    assert capsys.readouterr().out == ""
+    kmeans = KMeans(n_clusters=4, init=init, verbose=1).fit(X)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == kmeans.n_iter_ == silent.n_iter_
+    assert lines[0].startswith("KMeans iteration 1: inertia=") and "elapsed" in lines[0]
+    inertias = [float(line.split("inertia=")[1].split(",")[0]) for line in lines]
+    assert all(later <= earlier * (1 + 1e-9) for earlier, later in zip(inertias, inertias[1:]))
+
+
+def test_n_jobs_changes_the_threads_not_the_answer(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from skdl.cluster import _hamerly
+
+    monkeypatch.setattr(_hamerly, "_MIN_BLOCK_ROWS", 1000)
+    X, _ = make_blobs(n_samples=5000, n_features=4, centers=6, cluster_std=2.0, random_state=1)
+    sizes = []
+    real_workers = _lloyd.Workers
+
+    def recording_workers(n_threads):
+        sizes.append(n_threads)
+        return real_workers(n_threads)
+
+    monkeypatch.setattr("skdl.cluster._kmeans.Workers", recording_workers)
+    before = [pool["num_threads"] for pool in threadpool_info()]
+    fits = [KMeans(n_clusters=6, random_state=0, n_jobs=n_jobs).fit(X) for n_jobs in (1, 2, -1, None)]
+    assert [pool["num_threads"] for pool in threadpool_info()] == before
+    assert sizes[:2] == [1, 2] and sizes[2] == sizes[3] >= 1
+    for other in fits[1:]:
+        np.testing.assert_array_equal(other.labels_, fits[0].labels_)
+        np.testing.assert_allclose(other.cluster_centers_, fits[0].cluster_centers_, rtol=1e-12)
+    with pytest.raises(ValueError, match="n_jobs == 0"):
+        KMeans(n_clusters=6, n_jobs=0).fit(X)

@@ -13,6 +13,10 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
 from skdl._optim import make_optimizer, minimize_first_order, squared_loss_grad
 from skdl.datasets import load_food_truck, load_house_prices
 from skdl.linear_model import LinearRegression
@@ -223,12 +227,6 @@ def test_wrong_number_of_features_at_predict(food_truck):
         model.predict([[1.0, 2.0]])
 
 
-def test_sparse_input_is_refused_clearly():
-    scipy_sparse = pytest.importorskip("scipy.sparse")
-    with pytest.raises(TypeError, match="dense data is required"):
-        LinearRegression().fit(scipy_sparse.csr_matrix(np.eye(3)), [1.0, 2.0, 3.0])
-
-
 def test_works_in_pipeline_grid_search_and_cross_validation():
     X, y = load_house_prices(return_X_y=True)
     pipeline = make_pipeline(StandardScaler(), LinearRegression())
@@ -276,7 +274,8 @@ def test_partial_fit_penalty_does_not_depend_on_how_the_stream_is_split():
     ridge = LinearRegression(alpha=4000.0).fit(X, y)  # a penalty strong enough to matter
 
     def stream(n_calls):
-        model = LinearRegression(alpha=4000.0, solver="sgd", learning_rate=0.02, batch_size=50, random_state=0)
+        # The step is in units where the curvature includes the penalty (strong here in the early calls).
+        model = LinearRegression(alpha=4000.0, solver="sgd", learning_rate=0.03, batch_size=50, random_state=0)
         for block in np.array_split(np.arange(20_000), n_calls):
             model.partial_fit(X[block], y[block])
         return model.coef_
@@ -310,3 +309,258 @@ def test_wide_ridge_solves_the_dual_system_and_matches_scikit_learn():
     assert ours.solver_ == "normal"
     assert_allclose(ours.coef_, reference.coef_, rtol=1e-8, atol=1e-12)
     assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-8)
+
+
+# Sparse input: every solver, never densified.
+
+SPARSE_KINDS = {
+    "csr_matrix": sp.csr_matrix,
+    "csc_matrix": sp.csc_matrix,
+    "csr_array": sp.csr_array,
+    "csc_array": sp.csc_array,
+}
+# The iterative solvers take dense X through the same operator.
+KINDS = {**SPARSE_KINDS, "dense": lambda X: X.toarray()}
+
+
+def _sparse_regression(seed=12, n_samples=300, n_features=40, density=0.2, n_targets=None):
+    rng = np.random.default_rng(seed)
+    X = sp.random_array((n_samples, n_features), density=density, format="csr", random_state=seed) * 3
+    shape = (n_features,) if n_targets is None else (n_features, n_targets)
+    y = X @ rng.normal(size=shape) + 2.0 + rng.normal(size=(n_samples,) + shape[1:])
+    return X, y, rng.uniform(0.2, 2.0, size=n_samples)
+
+
+@pytest.mark.parametrize(
+    "kind, solver",
+    [(kind, solver) for kind in sorted(SPARSE_KINDS) for solver in ["normal", "cg", "lsqr"]]
+    + [("dense", "cg"), ("dense", "lsqr")],
+)
+@pytest.mark.parametrize("alpha", [0.0, 2.0])
+def test_sparse_direct_and_iterative_solvers_match_scikit_learn_on_dense_data(kind, solver, alpha):
+    X, y, weights = _sparse_regression()
+    ours = LinearRegression(alpha=alpha, solver=solver, tol=1e-12).fit(KINDS[kind](X), y, sample_weight=weights)
+    reference = (sk_linear.Ridge(alpha=alpha) if alpha else sk_linear.LinearRegression()).fit(
+        X.toarray(), y, sample_weight=weights
+    )
+    assert ours.solver_ == solver
+    assert_allclose(ours.coef_, reference.coef_, rtol=1e-7, atol=1e-9)
+    assert ours.intercept_ == pytest.approx(reference.intercept_, rel=1e-8)
+    assert_allclose(ours.predict(KINDS[kind](X)), reference.predict(X.toarray()), rtol=1e-8)
+
+
+def test_sparse_several_targets_and_no_intercept():
+    X, Y, weights = _sparse_regression(n_targets=3)
+    for solver in ["normal", "cg", "lsqr"]:
+        for fit_intercept in [True, False]:
+            ours = LinearRegression(alpha=1.0, solver=solver, fit_intercept=fit_intercept, tol=1e-12)
+            ours.fit(X, Y, sample_weight=weights)
+            reference = sk_linear.Ridge(alpha=1.0, fit_intercept=fit_intercept).fit(X.toarray(), Y, sample_weight=weights)
+            assert ours.coef_.shape == (3, 40)
+            assert_allclose(ours.coef_, reference.coef_, rtol=1e-7, atol=1e-9)
+            assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-7, atol=1e-9)
+
+
+def test_sparse_singular_gram_falls_back_to_minimum_norm_least_squares():
+    X, y, _ = _sparse_regression(n_features=10)
+    X = sp.hstack([X, X[:, [0]]]).tocsr()  # a duplicated column
+    ours = LinearRegression().fit(X, y)
+    reference = sk_linear.LinearRegression().fit(X.toarray(), y)
+    assert ours.solver_ == "lstsq"
+    assert_allclose(ours.coef_, reference.coef_, rtol=1e-6, atol=1e-9)
+
+
+def test_auto_solves_wide_sparse_data_iteratively():
+    X, y, _ = _sparse_regression(n_samples=200, n_features=3000, density=0.005)
+    assert LinearRegression(alpha=1.0).fit(X, y).solver_ == "cg"
+    assert LinearRegression().fit(X, y).solver_ == "lsqr"
+    assert LinearRegression().fit(*_sparse_regression()[:2]).solver_ == "normal"
+
+
+def test_wide_sparse_ridge_predictions_match_scikit_learn_sparse_cg():
+    # A small version of the benchmark (20,000 x 100,000 at 0.1%): more features than samples, so
+    # both solve the n x n dual by conjugate gradients through the implicitly centred X.
+    rng = np.random.default_rng(13)
+    X = sp.random_array((1_000, 5_000), density=0.002, format="csr", random_state=13)
+    y = X @ rng.normal(size=5_000) + 0.1 * rng.normal(size=1_000)
+    ours = LinearRegression(alpha=1.0, tol=1e-10).fit(X, y)
+    reference = sk_linear.Ridge(alpha=1.0, solver="sparse_cg", tol=1e-10, max_iter=10_000).fit(X, y)
+    assert ours.solver_ == "cg"
+    assert_allclose(ours.predict(X), reference.predict(X), rtol=1e-4, atol=1e-4 * np.abs(y).max())
+    assert_allclose(ours.coef_, reference.coef_, atol=1e-5)
+
+
+def test_wide_sparse_data_is_never_densified():
+    # Dense, this X would take 40 GB; fitted, the whole fit stays within a few vectors of length p.
+    import tracemalloc
+
+    n_samples, n_features, per_row = 5_000, 1_000_000, 10
+    rng = np.random.default_rng(14)
+    columns = rng.integers(0, n_features, size=n_samples * per_row)
+    indptr = np.arange(0, n_samples * per_row + 1, per_row)
+    X = sp.csr_array((rng.random(n_samples * per_row), columns, indptr), shape=(n_samples, n_features))
+    X.sum_duplicates()
+    y = np.asarray(X.sum(axis=1)).ravel() + rng.normal(size=n_samples)
+    tracemalloc.start()
+    try:
+        model = LinearRegression(alpha=1.0).fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert model.coef_.shape == (n_features,)
+    assert peak < 30 * n_features * 8  # about 30 vectors of p floats, nothing of size n x p
+
+
+@pytest.mark.parametrize("kind", ["csr_matrix", "csc_array"])
+def test_sparse_gradient_descent_follows_the_dense_trajectory(kind):
+    # The change of variables is applied to the parameters, never to X: sparse and dense X run the
+    # same arithmetic, epoch for epoch.
+    X, y, weights = _sparse_regression()
+    model = {"solver": "gd", "alpha": 1.0, "learning_rate": 0.3, "max_iter": 2000, "tol": 1e-12}
+    sparse = LinearRegression(**model).fit(SPARSE_KINDS[kind](X), y, sample_weight=weights)
+    dense = LinearRegression(**model).fit(X.toarray(), y, sample_weight=weights)
+    assert sparse.n_iter_ == dense.n_iter_
+    assert_allclose(sparse.coef_, dense.coef_, rtol=1e-9)
+    ridge = sk_linear.Ridge(alpha=1.0).fit(X.toarray(), y, sample_weight=weights)
+    assert_allclose(sparse.coef_, ridge.coef_, atol=1e-5)
+
+
+def test_sparse_partial_fit_streams_like_dense():
+    X, y, _ = _sparse_regression(n_samples=1000)
+    sparse = LinearRegression(solver="sgd", learning_rate=0.02, batch_size=25, random_state=0)
+    dense = clone(sparse)
+    for block in np.array_split(np.arange(1000), 8):
+        sparse.partial_fit(X[block], y[block])
+        dense.partial_fit(X[block].toarray(), y[block])
+    assert_allclose(sparse.coef_, dense.coef_, rtol=1e-9)
+    assert sparse.n_iter_ == dense.n_iter_ == 8
+
+
+# Extreme scales: the estimator is scale-equivariant, and so is its internal scaling.
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+@pytest.mark.parametrize("factor", [1e300, 1e-300])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+def test_first_order_solvers_are_scale_equivariant_at_extreme_scales(solver, factor, sparse):
+    rng = np.random.default_rng(15)
+    X = rng.normal(size=(200, 3)) * [1.0, 10.0, 0.1] + [0.0, 5.0, 0.0]
+    y = X @ np.array([1.0, -0.5, 3.0]) + 2.0 + 0.1 * rng.normal(size=200)
+    model = LinearRegression(solver=solver, learning_rate=0.1, max_iter=300, batch_size=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        unit = clone(model).fit(X, y)
+        scaled_X = sp.csr_matrix(X * factor) if sparse else X * factor
+        scaled = clone(model).fit(scaled_X, y)
+    assert np.all(np.isfinite(scaled.coef_))
+    assert_allclose(scaled.coef_ * factor, unit.coef_, rtol=1e-6)
+    assert_allclose(scaled.predict(scaled_X), unit.predict(X), rtol=1e-6)
+
+
+def test_a_feature_too_small_to_invert_is_refused_by_name():
+    X = np.column_stack([np.arange(10.0), np.arange(10.0) * 1e-310])  # subnormal spread
+    with pytest.raises(ValueError, match="Feature 1 of X varies by only .*Rescale that feature"):
+        LinearRegression(solver="gd").fit(X, np.arange(10.0))
+
+
+# State across calls.
+
+
+def test_n_iter_does_not_carry_over_from_another_solver():
+    X, y, _ = _sparse_regression()
+    model = LinearRegression(solver="normal").fit(X, y)
+    model.set_params(solver="sgd").partial_fit(X, y)
+    assert model.n_iter_ == 1  # the normal equation's n_iter_ = 1 used to be continued: 2
+    model.partial_fit(X, y)
+    assert model.n_iter_ == 2
+
+
+def test_a_diverging_fit_leaves_the_estimator_unfitted_and_partial_fit_starts_afresh():
+    rng = np.random.default_rng(16)
+    X = rng.normal(size=(1000, 5))
+    y = X @ rng.normal(size=5) + rng.normal(size=1000)
+    model = LinearRegression(solver="sgd", learning_rate=2.0, batch_size=10, random_state=0)
+    with pytest.raises(FloatingPointError), np.errstate(all="ignore"):
+        model.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+    with pytest.raises(FloatingPointError), np.errstate(all="ignore"):
+        for _ in range(5):
+            model.partial_fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+    model.set_params(learning_rate=0.01).partial_fit(X, y)
+    assert model.n_iter_ == 1 and np.all(np.isfinite(model.coef_))
+
+
+def test_a_bad_batch_leaves_the_streamed_model_as_it_was():
+    X, y, _ = _sparse_regression()
+    model = LinearRegression(solver="sgd", random_state=0).partial_fit(X, y)
+    coef = model.coef_.copy()
+    with pytest.raises(ValueError, match="NaN"):
+        model.partial_fit(np.full((3, 40), np.nan), [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="non-negative"):
+        model.partial_fit(X[:3], y[:3], sample_weight=[1.0, -1.0, 1.0])
+    assert_allclose(model.coef_, coef)
+    assert model.n_iter_ == 1
+
+
+def test_a_later_partial_fit_with_another_number_of_targets_names_both():
+    X, Y, _ = _sparse_regression(n_targets=2)
+    model = LinearRegression(solver="sgd", random_state=0).partial_fit(X, Y)
+    with pytest.raises(ValueError, match=r"3 target\(s\) given, 2 expected"):
+        model.partial_fit(X, np.column_stack([Y, Y[:, 0]]))
+    with pytest.raises(ValueError, match=r"1 target\(s\) given, 2 expected"):
+        model.partial_fit(X, Y[:, 0])
+
+
+@pytest.mark.parametrize("solver", ["normal", "cg", "lsqr", "gd", "sgd"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf])
+def test_every_solver_refuses_negative_and_non_finite_sample_weights(solver, sparse, bad):
+    X, y, weights = _sparse_regression()
+    weights[7] = bad
+    with pytest.raises(ValueError, match="sample_weight|NaN|infinity"):
+        LinearRegression(solver=solver).fit(X if sparse else X.toarray(), y, sample_weight=weights)
+    if solver == "sgd":
+        with pytest.raises(ValueError, match="sample_weight|NaN|infinity"):
+            LinearRegression(solver=solver).partial_fit(X if sparse else X.toarray(), y, sample_weight=weights)
+
+
+# One vocabulary: schedule, momentum, verbose.
+
+
+def test_momentum_reaches_the_same_answer_in_fewer_epochs():
+    X, y = load_house_prices(return_X_y=True)
+    normal = LinearRegression().fit(X, y)
+    plain = LinearRegression(solver="gd", learning_rate=0.05, max_iter=20_000, tol=1e-15).fit(X, y)
+    heavy = LinearRegression(solver="gd", learning_rate=0.05, momentum=0.9, max_iter=20_000, tol=1e-15).fit(X, y)
+    nesterov = clone(heavy).set_params(nesterov=True).fit(X, y)
+    for model in (plain, heavy, nesterov):
+        assert_allclose(model.coef_, normal.coef_, rtol=1e-5)
+    assert heavy.n_iter_ < 0.6 * plain.n_iter_ and nesterov.n_iter_ < 0.6 * plain.n_iter_
+
+
+def test_a_decaying_schedule_is_used():
+    X, y = load_house_prices(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        constant = LinearRegression(solver="gd", learning_rate=0.01, max_iter=50).fit(X, y)
+        decaying = LinearRegression(solver="gd", learning_rate=0.01, schedule="exponential", max_iter=50).fit(X, y)
+    assert decaying.loss_curve_[-1] > constant.loss_curve_[-1]  # smaller steps, slower descent
+    assert decaying.loss_curve_[0] == pytest.approx(constant.loss_curve_[0])
+
+
+def test_verbose_prints_one_line_per_epoch(capsys):
+    X, y = load_house_prices(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = LinearRegression(solver="gd", learning_rate=0.1, max_iter=7, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 7 and lines[0].startswith("LinearRegression epoch 1: loss=")
+    assert "elapsed" in lines[-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        LinearRegression(solver="gd", max_iter=7).fit(X, y)
+    assert capsys.readouterr().out == ""
+    assert model.n_iter_ == 7

@@ -110,8 +110,8 @@ def _divergent_fits():
         "LinearRegression": (LinearRegression(solver="sgd", learning_rate=2.0, batch_size=10, random_state=0), X, y),
         "LinearRegression-gd": (LinearRegression(solver="gd", learning_rate=5.0), X, y),
         "LogisticRegression": (LogisticRegression(solver="sgd", learning_rate=1e6, batch_size=10, random_state=0), X, labels),
-        "MLPRegressor": (MLPRegressor(solver="sgd", learning_rate_init=5.0, batch_size=10, random_state=0), X, y),
-        "MLPClassifier": (MLPClassifier(solver="sgd", learning_rate_init=50.0, batch_size=10, random_state=0), X, labels),
+        "MLPRegressor": (MLPRegressor(solver="sgd", learning_rate=5.0, batch_size=10, random_state=0), X, y),
+        "MLPClassifier": (MLPClassifier(solver="sgd", learning_rate=50.0, batch_size=10, random_state=0), X, labels),
     }
 
 
@@ -121,6 +121,19 @@ def test_a_diverging_first_order_fit_raises_and_names_the_learning_rate(name):
     with pytest.raises(FloatingPointError, match=r"diverged.*learning_rate=.*lower it"):
         with np.errstate(all="ignore"):
             estimator.fit(X, y)
+
+
+def test_a_first_epoch_that_already_blew_up_is_measured_against_the_starting_loss():
+    from sklearn.datasets import load_digits
+
+    from skdl.neural_network import MLPClassifier
+
+    X, y = load_digits(return_X_y=True)
+    # The first epoch's mean loss is already ~1e8; compared with itself nothing would be raised
+    # and the fit would end at 10% accuracy with only a ConvergenceWarning.
+    with pytest.raises(FloatingPointError, match=r"at the start\) at epoch 1.*learning_rate=1000"):
+        with np.errstate(all="ignore"):
+            MLPClassifier(solver="sgd", learning_rate=1e3, random_state=0, max_iter=20).fit(X / 16, y)
 
 
 def test_a_diverging_partial_fit_raises():
@@ -138,7 +151,7 @@ def test_a_loss_rising_by_orders_of_magnitude_is_divergence_not_a_plateau():
         params[0] *= 1e3  # each step multiplies the loss
         return float(params[0][0] ** 2), [np.zeros(1)]
 
-    with pytest.raises(FloatingPointError, match=r"became 5e\+23 \(from 5e\+11 in the first epoch\) at epoch 2"):
+    with pytest.raises(FloatingPointError, match=r"became 5e\+11 \(from 1e\+06 at the start\) at epoch 1"):
         minimize_first_order(exploding, [np.ones(1)], make_optimizer("gd", 0.1), 10, batch_size=5, max_iter=50,
                              rng=np.random.default_rng(0), n_iter_no_change=5)
 
@@ -198,3 +211,37 @@ def test_logistic_loss_is_stable_for_large_scores():
     loss, grad, _ = binary_logistic_loss_grad(X, np.array([0.0, 1.0]), np.ones(2), np.ones(1), 0.0)
     assert np.isfinite(loss) and loss == pytest.approx(1000.0)
     assert np.all(np.isfinite(grad))
+
+
+def test_losses_take_sparse_X_and_give_the_dense_values():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(2)
+    X = sp.random_array((40, 6), density=0.3, format="csr", random_state=2)
+    weights = rng.uniform(0.1, 2.0, size=40)
+    one_hot = np.eye(3)[rng.integers(0, 3, 40)]
+    cases = [
+        (squared_loss_grad, rng.normal(size=40), (6,), ()),
+        (binary_logistic_loss_grad, rng.integers(0, 2, 40).astype(float), (6,), ()),
+        (binary_logistic_loss_grad, one_hot, (6, 3), (3,)),
+        (multinomial_loss_grad, one_hot, (6, 3), (3,)),
+    ]
+    for loss, y, coef_shape, intercept_shape in cases:
+        coef, intercept = rng.normal(size=coef_shape), rng.normal(size=intercept_shape)
+        for kind in (sp.csr_matrix, sp.csc_array):
+            sparse = loss(kind(X), y, weights, coef, intercept, 0.3)
+            dense = loss(X.toarray(), y, weights, coef, intercept, 0.3)
+            for got, expected in zip(sparse, dense):
+                assert isinstance(got, (float, np.floating, np.ndarray)) and not hasattr(got, "toarray")
+                assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_the_loops_report_progress_when_asked(capsys):
+    from skdl.utils._progress import EpochPrinter
+
+    minimize_first_order(quadratic, [np.zeros(2)], make_optimizer("gd", 0.2), 1, max_iter=1000, tol=1e-3,
+                         progress=EpochPrinter(1, "Quadratic"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Quadratic epoch 1: loss=") and lines[-1].startswith(f"Quadratic epoch {len(lines)}:")
+    minimize_first_order(quadratic, [np.zeros(2)], make_optimizer("gd", 0.2), 1, max_iter=1000, tol=1e-3)
+    assert capsys.readouterr().out == ""  # progress is optional: nothing printed without it

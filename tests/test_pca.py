@@ -148,7 +148,7 @@ def test_float32_is_kept(solver):
         (np.ones((10, 3)), {"n_components": 4}, "n_components=4 must be between 1 and"),
         (np.ones((10, 3)), {"n_components": 0.5, "svd_solver": "randomized"}, "fraction of the variance"),
         (np.ones((10, 3)), {"n_components": 1.5}, "n_components"),
-        (sp.csr_matrix(np.eye(4)), {}, "[Ss]parse"),
+        (sp.csr_matrix(np.eye(4)), {"svd_solver": "full"}, "needs dense data.*covariance_eigh.*randomized"),
         (np.ones((1, 3)), {}, "minimum of 2"),
     ],
 )
@@ -182,3 +182,148 @@ def test_pickle_pipeline_and_grid_search():
     search = GridSearchCV(pipeline, {"pca__n_components": [2, 20]}, cv=3).fit(X, y)
     assert search.best_params_ == {"pca__n_components": 20}
     assert pca.get_feature_names_out().tolist() == [f"pca{i}" for i in range(10)]
+
+
+# Data far from the origin, float32, extreme scales, sparse and pandas input, threads, progress.
+
+
+def _spread(n_samples=5_000, n_features=8, seed=0):
+    """Centred data with a decaying spectrum."""
+    rng = np.random.default_rng(seed)
+    rotation, _ = np.linalg.qr(rng.normal(size=(n_features, n_features)))
+    return (rng.normal(size=(n_samples, n_features)) * np.linspace(3.0, 0.5, n_features)) @ rotation
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_float32_far_from_the_origin_keeps_the_float64_answer(solver):
+    # The uncentred float32 Gram matrix put the explained variance 27-133% off at an offset of 1,000.
+    X = _spread()
+    reference = PCA(n_components=3, svd_solver="full").fit(X)
+    shifted = (X + 1000.0).astype(np.float32)
+    pca = PCA(n_components=3, svd_solver=solver, random_state=0).fit(shifted)
+    np.testing.assert_allclose(pca.explained_variance_, reference.explained_variance_, rtol=1e-5)
+    np.testing.assert_allclose(np.abs(np.sum(pca.components_ * reference.components_, axis=1)), 1.0, atol=1e-6)
+    # The projection of float32 values near 1,000 is as exact as the values are (about 6e-5).
+    Z, Z_reference = pca.transform(shifted), reference.transform(X)
+    np.testing.assert_allclose(_align_signs(Z, Z_reference), Z_reference, atol=5e-4)
+
+
+def test_float64_far_from_the_origin_matches_the_centred_fit():
+    X = _spread()
+    reference = PCA(n_components=3, svd_solver="full").fit(X)
+    pca = PCA(n_components=3, svd_solver="covariance_eigh").fit(X + 1e8)
+    np.testing.assert_allclose(pca.explained_variance_, reference.explained_variance_, rtol=1e-7)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_variances_float64_cannot_hold_are_refused(scale, solver):
+    X = _spread(100, 4) * scale
+    problem = "overflow" if scale > 1 else "underflow"
+    with pytest.raises(ValueError, match=f"variance.*{problem}s? float64.*constant"):
+        PCA(n_components=2, svd_solver=solver, random_state=0).fit(X)
+
+
+@pytest.mark.parametrize("scale", [1e150, 1e-150])
+def test_extreme_but_representable_scales_give_the_scaled_answer(scale):
+    X = _spread(100, 4)
+    reference, pca = PCA().fit(X), PCA().fit(X * scale)
+    assert pca.n_components_ == 4 and pca.components_.shape == (4, 4)
+    np.testing.assert_allclose(pca.components_, reference.components_, atol=1e-10)
+    np.testing.assert_allclose(pca.explained_variance_ / scale**2, reference.explained_variance_, rtol=1e-10)
+
+
+def test_constant_data_are_not_mistaken_for_an_underflow():
+    pca = PCA(n_components=1, svd_solver="covariance_eigh").fit(np.full((20, 3), 1e-300))
+    assert pca.explained_variance_[0] == 0.0
+
+
+def test_a_failed_refit_leaves_no_fitted_state():
+    X = _spread(100, 4)
+    pca = PCA(n_components=2).fit(X)
+    X[3, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        pca.fit(X)
+    assert not hasattr(pca, "components_") and not hasattr(pca, "n_features_in_")
+
+
+def test_the_covariance_fit_makes_no_copy_of_X():
+    import tracemalloc
+
+    X = _spread(100_000, 50)  # 40 MB
+    tracemalloc.start()
+    try:
+        PCA(n_components=5).fit(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.2 * X.nbytes
+
+
+@pytest.mark.parametrize("solver", ["covariance_eigh", "randomized"])
+@pytest.mark.parametrize("container", [sp.csr_matrix, sp.csc_array])
+def test_sparse_input_is_centred_implicitly(solver, container):
+    X = sp.random(400, 30, density=0.1, random_state=0, format="csr") * 3.0
+    dense = PCA(n_components=4, svd_solver=solver, random_state=0).fit(X.toarray())
+    pca = PCA(n_components=4, svd_solver=solver, random_state=0).fit(container(X))
+    np.testing.assert_allclose(pca.explained_variance_, dense.explained_variance_, rtol=1e-10)
+    np.testing.assert_allclose(pca.components_, dense.components_, atol=1e-10)
+    np.testing.assert_allclose(pca.transform(container(X)), dense.transform(X.toarray()), atol=1e-10)
+    assert sp.issparse(X) and X.nnz < 0.11 * 400 * 30  # the input was not densified in place
+
+
+def test_sparse_covariance_matches_scikit_learn():
+    X = sp.random(500, 20, density=0.2, random_state=1, format="csr")
+    ours = PCA(n_components=3).fit(X)
+    peer = sk_decomposition.PCA(n_components=3, svd_solver="covariance_eigh").fit(X)
+    assert ours._solver == "covariance_eigh"
+    np.testing.assert_allclose(ours.explained_variance_, peer.explained_variance_, rtol=1e-10)
+    np.testing.assert_allclose(np.abs(ours.transform(X)), np.abs(peer.transform(X)), atol=1e-10)
+
+
+def test_wide_sparse_input_chooses_the_randomized_solver_and_full_is_refused_by_name():
+    X = sp.random(200, 1_500, density=0.01, random_state=2, format="csr")
+    assert PCA(n_components=5, random_state=0).fit(X)._solver == "randomized"
+    with pytest.raises(TypeError, match=r"svd_solver='full'\) needs dense data.*'covariance_eigh'.*'randomized'"):
+        PCA(n_components=5, svd_solver="full").fit(X)
+    assert PCA(svd_solver="full").__sklearn_tags__().input_tags.sparse is False
+    assert PCA().__sklearn_tags__().input_tags.sparse is True
+
+
+def test_nullable_pandas_columns_are_numbers_and_their_missing_values_are_nan():
+    pd = pytest.importorskip("pandas")
+    X = _spread(50, 3)
+    frame = pd.DataFrame({"a": pd.array(X[:, 0], dtype="Float64"), "b": X[:, 1], "c": pd.array(np.arange(50) % 7, dtype="Int64")})
+    expected = PCA(n_components=2).fit(frame.to_numpy(dtype=np.float64))
+    np.testing.assert_allclose(PCA(n_components=2).fit(frame).explained_variance_, expected.explained_variance_)
+    frame.loc[4, "a"] = pd.NA
+    with pytest.raises(ValueError, match="NaN"):
+        PCA(n_components=2).fit(frame)
+
+
+def test_pandas_output_keeps_working():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(_spread(60, 4), columns=list("wxyz"))
+    Z = PCA(n_components=2).set_output(transform="pandas").fit_transform(frame)
+    assert isinstance(Z, pd.DataFrame) and list(Z.columns) == ["pca0", "pca1"]
+
+
+def test_threads_do_not_change_the_answer():
+    X = _low_rank(20_000, 30)
+    one = PCA(n_components=4, n_jobs=1).fit(X)
+    two = PCA(n_components=4, n_jobs=2).fit(X)
+    np.testing.assert_allclose(two.explained_variance_, one.explained_variance_, rtol=1e-12)
+    np.testing.assert_allclose(two.transform(X[:50]), one.transform(X[:50]), atol=1e-10)
+    randomized = [PCA(n_components=4, svd_solver="randomized", random_state=0, n_jobs=n).fit(X) for n in (1, 2)]
+    np.testing.assert_allclose(randomized[1].explained_variance_, randomized[0].explained_variance_, rtol=1e-12)
+
+
+def test_verbose_prints_each_power_iteration_and_is_silent_by_default(capsys):
+    X = _low_rank(300, 200, rank=20)
+    quiet = PCA(n_components=5, svd_solver="randomized", random_state=0).fit(X)
+    assert capsys.readouterr().out == ""
+    loud = PCA(n_components=5, svd_solver="randomized", random_state=0, verbose=1).fit(X)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 7 and lines[0].startswith("PCA power iteration 1: captured_sum_of_squares=")
+    assert all("elapsed" in line for line in lines)
+    np.testing.assert_allclose(loud.components_, quiet.components_)  # reporting changes nothing

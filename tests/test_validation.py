@@ -75,3 +75,18 @@ def test_every_estimator_refuses_negative_and_non_finite_sample_weights(name, ba
     weights[3] = bad
     with pytest.raises(ValueError, match="sample_weight|Sample weights|NaN|infinity"):
         estimator.fit(X, sample_weight=weights) if y is None else estimator.fit(X, y, sample_weight=weights)
+
+
+def test_a_failed_fit_leaves_no_fitted_state_but_keeps_scikit_learns_configuration():
+    from skdl.decomposition import PCA
+    from skdl.utils._fit_state import discard_state_on_error
+
+    model = PCA(n_components=1).set_output(transform="pandas")
+    model._parent_callback_ctx = object()  # what scikit-learn 1.9 sets inside cross-validation
+    with pytest.raises(FloatingPointError), discard_state_on_error(model):
+        model.components_ = np.ones((1, 2))
+        model._private_state = 1
+        raise FloatingPointError
+    assert not hasattr(model, "components_") and not hasattr(model, "_private_state")
+    assert hasattr(model, "_parent_callback_ctx") and model._sklearn_output_config == {"transform": "pandas"}
+    assert model.n_components == 1

@@ -60,7 +60,41 @@ SCHEDULES = {
 
 
 def make_schedule(name, learning_rate, **options):
-    """Build the schedule called ``name`` (a key of ``SCHEDULES``) starting at ``learning_rate``."""
+    r"""Build the schedule called ``name`` (a key of ``SCHEDULES``) starting at ``learning_rate``.
+
+    Parameters
+    ----------
+    name : {"constant", "inverse_time", "exponential", "step"}
+        The schedule: :math:`\eta_t = \eta_0`, :math:`\eta_0 / (1 + \text{decay} \cdot t)`,
+        :math:`\eta_0 \cdot \text{decay}^t` or
+        :math:`\eta_0 \cdot \text{drop}^{\lfloor t / \text{every} \rfloor}`.
+    learning_rate : float
+        :math:`\eta_0`, the step size at epoch 0.
+    **options : dict
+        The schedule's own parameters: ``decay_rate`` (inverse time, exponential), ``drop`` and
+        ``every`` (step).
+
+    Returns
+    -------
+    callable
+        ``schedule(t) -> float``, the step size at epoch ``t``; picklable.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a known schedule.
+
+    See Also
+    --------
+    make_optimizer : The optimisers that follow a schedule.
+
+    Examples
+    --------
+    >>> from skdl._optim import make_schedule
+    >>> schedule = make_schedule("step", 0.1, drop=0.5, every=10)
+    >>> schedule(0), schedule(10), schedule(25)
+    (0.1, 0.05, 0.025)
+    """
     try:
         schedule_class = SCHEDULES[name]
     except KeyError:

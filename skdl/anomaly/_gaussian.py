@@ -1,20 +1,45 @@
 """The course's Gaussian density-estimation anomaly detector, as a scikit-learn outlier detector."""
 
+import functools
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
-from scipy.linalg import LinAlgError, cholesky, lapack, solve_triangular
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._dask import (
+    as_row_chunked,
+    blockwise,
+    check_dask_features,
+    check_dask_sample_weight,
+    is_dask_collection,
+    map_row_chunks,
+    reduce_row_chunks,
+)
+from ..utils._fit_state import discard_state_on_error
+from ..utils._threads import effective_n_jobs
 from ..utils._validation import check_sample_weight
-from ._threshold import best_f1_threshold, weighted_percentile
-
-# A Python float, so that float32 arithmetic stays float32.
-_LOG_2PI = float(np.log(2.0 * np.pi))
+from ._density import (
+    constant_features,
+    diag_log_density,
+    full_log_density,
+    gaussian_moments,
+    redundant_features,
+    regularised_cholesky,
+    regularised_variances,
+)
+from ._threshold import (
+    best_f1_threshold,
+    lowest_values,
+    merge_lowest_values,
+    percentile_of_lowest,
+    percentile_position,
+    weighted_percentile,
+)
 
 
 class SingularCovarianceWarning(UserWarning):
@@ -23,95 +48,23 @@ class SingularCovarianceWarning(UserWarning):
     The detector still fits: ``reg_covar`` (or, when that is not enough, a larger jitter named in
     the message) is added to the variances, so the density exists but is very peaked along the
     degenerate directions.
+
+    See Also
+    --------
+    GaussianAnomalyDetector : The detector that warns.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skdl.anomaly import GaussianAnomalyDetector, SingularCovarianceWarning
+    >>> X = np.column_stack([np.arange(10.0), np.full(10, 3.0)])  # the second feature is constant
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = GaussianAnomalyDetector().fit(X)
+    >>> [type(w.message).__name__ for w in caught]
+    ['SingularCovarianceWarning']
     """
-
-
-def gaussian_moments(X, weights, covariance):
-    r"""Weighted mean :math:`\mu` and population (co)variance of ``X``, and the centred ``X``.
-
-    :math:`\mu = \sum_i w_i x_i / W` and :math:`\Sigma = \sum_i w_i (x_i-\mu)(x_i-\mu)^\top / W`
-    (the course's :math:`1/m` with unit weights); ``"diag"`` returns the diagonal :math:`\sigma^2`.
-    """
-    if weights is None:
-        total, mu = X.shape[0], X.mean(axis=0)
-        X_centred = X - mu
-        scaled = X_centred
-    else:
-        total = weights.sum()
-        mu = (weights @ X) / total
-        X_centred = X - mu
-        # sqrt(w) on both sides keeps the product in the form A^T A, which BLAS computes as a syrk.
-        scaled = X_centred * np.sqrt(weights)[:, None]
-    if covariance == "diag":
-        return mu, np.einsum("ij,ij->j", scaled, scaled) / total, X_centred
-    Sigma = (scaled.T @ scaled) / total
-    return mu, 0.5 * (Sigma + Sigma.T), X_centred
-
-
-def regularised_variances(sigma2, reg_covar):
-    """``sigma2 + reg_covar``, and the regularisation actually used (larger when that is not positive)."""
-    reg = reg_covar
-    if np.any(sigma2 + reg <= 0):
-        reg = max(reg_covar, np.finfo(sigma2.dtype).eps * max(float(sigma2.mean()), 1e-300) * 10)
-    return sigma2 + sigma2.dtype.type(reg), reg
-
-
-def regularised_cholesky(Sigma, reg_covar):
-    r"""Lower Cholesky factor :math:`L` of :math:`\Sigma + r I` and the :math:`r` used.
-
-    :math:`r` starts at ``reg_covar`` and grows tenfold (from a floor of machine epsilon times
-    the mean variance) until the factorisation succeeds.
-    """
-    identity = np.eye(len(Sigma), dtype=Sigma.dtype)
-    floor = np.finfo(Sigma.dtype).eps * max(float(np.trace(Sigma)) / len(Sigma), 1e-300) * 10
-    reg = reg_covar
-    while True:
-        try:
-            return cholesky(Sigma + Sigma.dtype.type(reg) * identity, lower=True, check_finite=False), reg
-        except LinAlgError:
-            reg = max(10.0 * reg, floor)
-
-
-def diag_log_density(X, mu, sigma2):
-    r"""The course's product of per-feature Gaussians, in log space.
-
-    :math:`\log p(x) = -\frac12 \sum_j \left[(x_j-\mu_j)^2/\sigma_j^2 + \log(2\pi\sigma_j^2)\right]`.
-    """
-    z = (X - mu) / np.sqrt(sigma2)
-    return -0.5 * (np.einsum("ij,ij->i", z, z) + np.sum(np.log(sigma2)) + X.shape[1] * _LOG_2PI)
-
-
-def full_log_density(X_centred, L):
-    r"""Multivariate Gaussian log-density from the centred data and the Cholesky factor :math:`L`.
-
-    With :math:`\Sigma = LL^\top` and :math:`z = L^{-1}(x-\mu)` (a triangular solve),
-    :math:`\log p(x) = -\frac12\left(z^\top z + n\log 2\pi\right) - \sum_j \log L_{jj}`.
-    """
-    z = solve_triangular(L, X_centred.T, lower=True, check_finite=False)
-    half_log_det = np.sum(np.log(np.diag(L)))
-    return -0.5 * (np.einsum("ij,ij->j", z, z) + X_centred.shape[1] * _LOG_2PI) - half_log_det
-
-
-def constant_features(mu, sigma2, n_samples):
-    """Indices of features whose variance is zero up to the rounding of computing it."""
-    rounding = 10.0 * np.sqrt(n_samples) * np.finfo(sigma2.dtype).eps
-    return np.flatnonzero(sigma2 <= (rounding * mu) ** 2)
-
-
-def redundant_features(Sigma, skip):
-    r"""Indices of features that are (nearly) linear combinations of the others.
-
-    A pivoted Cholesky factorisation of the correlation matrix (LAPACK ``?pstrf``) takes next the
-    feature with the largest variance left unexplained, :math:`1 - R_j^2`, and stops when that
-    falls below :math:`\sqrt{\text{eps}}`: the features it did not take are the redundant ones.
-    """
-    keep = np.setdiff1d(np.arange(len(Sigma)), skip)
-    if len(keep) == 0:
-        return keep
-    std = np.sqrt(np.diag(Sigma)[keep].astype(np.float64))
-    correlation = Sigma[np.ix_(keep, keep)].astype(np.float64) / np.outer(std, std)
-    _, pivots, rank, _ = lapack.dpstrf(correlation, tol=np.sqrt(np.finfo(Sigma.dtype).eps), lower=1)
-    return np.sort(keep[pivots[rank:] - 1])
 
 
 def _anomaly_mask(y, n_samples, *, strict):
@@ -141,25 +94,27 @@ def _anomaly_mask(y, n_samples, *, strict):
     return None
 
 
-def _normal_rows(X, is_anomaly, weights):
-    """The rows the density is fitted on: ``(is_anomaly, X_normal, w_normal, n_normal)``.
+def _normal_weights(is_anomaly, weights, n_samples):
+    """The weights the density is fitted with: the sample weights, zero on the labelled anomalies.
 
     Labels without any (positively weighted) anomaly only say that every row is normal, so
-    ``is_anomaly`` comes back as ``None`` then. ``n_normal`` counts the rows of positive weight.
+    ``is_anomaly`` comes back as ``None`` then. Returns ``(is_anomaly, normal_weights)``, where
+    ``normal_weights`` is None for unit weights on every row.
     """
     if is_anomaly is not None and not np.any(is_anomaly if weights is None else is_anomaly & (weights > 0)):
         is_anomaly = None
-    X_normal, w_normal = X, weights
-    if is_anomaly is not None:
-        X_normal = X[~is_anomaly]
-        w_normal = None if weights is None else weights[~is_anomaly]
-    n_normal = len(X_normal) if w_normal is None else int(np.count_nonzero(w_normal))
+    if is_anomaly is None:
+        return None, weights
+    normal = (~is_anomaly).astype(np.float64)
+    return is_anomaly, normal if weights is None else normal * weights
+
+
+def _check_enough_normal_rows(n_normal):
     if n_normal < 2:
         raise ValueError(
             "GaussianAnomalyDetector needs at least 2 normal samples (y == 0, positive weight) "
             f"to estimate variances; got {n_normal}."
         )
-    return is_anomaly, X_normal, w_normal, n_normal
 
 
 class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
@@ -187,6 +142,10 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         Added to the variances (the diagonal of :math:`\Sigma`), as scikit-learn's
         ``GaussianMixture`` does, so a singular covariance still gives a density. A
         :class:`SingularCovarianceWarning` says when it was needed.
+    n_jobs : int, default=None
+        Threads for the row blocks of the moments and of the log-densities (``None`` and ``-1``:
+        every core this process may use, counted through joblib, which reads cgroup quotas and
+        CPU affinity).
 
     Attributes
     ----------
@@ -213,8 +172,8 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
 
     See Also
     --------
-    sklearn.covariance.EllipticEnvelope : robust (MCD) Gaussian outlier detector.
-    sklearn.mixture.GaussianMixture : ``n_components=1`` fits the same full Gaussian by EM.
+    sklearn.covariance.EllipticEnvelope : Robust (MCD) Gaussian outlier detector.
+    sklearn.mixture.GaussianMixture : With ``n_components=1``, the same full Gaussian by EM.
 
     Notes
     -----
@@ -271,13 +230,15 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         "epsilon": [Interval(Real, 0, None, closed="neither"), None],
         "contamination": [Interval(Real, 0, 0.5, closed="right")],
         "reg_covar": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
     }
 
-    def __init__(self, covariance="diag", *, epsilon=None, contamination=0.01, reg_covar=1e-6):
+    def __init__(self, covariance="diag", *, epsilon=None, contamination=0.01, reg_covar=1e-6, n_jobs=None):
         self.covariance = covariance
         self.epsilon = epsilon
         self.contamination = contamination
         self.reg_covar = reg_covar
+        self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
@@ -285,8 +246,9 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, mostly normal samples.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data, mostly normal samples. Sparse rows are accepted by ``"diag"`` (their
+            column moments); a dask array chunked by rows is fitted without gathering it.
         y : array-like of shape (n_samples,), default=None
             Optional labels, 1 = anomaly, 0 = normal: the density is fitted on the normal rows
             and, unless ``epsilon`` is set, the threshold maximises F1 on all rows. scikit-learn's
@@ -298,30 +260,93 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         Returns
         -------
         self : GaussianAnomalyDetector
+            The fitted detector.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        if is_dask_collection(X):
+            return self._fit_dask(X, y, sample_weight)
+        # The one pass of the moments finds NaN and inf itself (non-finite moments).
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], ensure_min_samples=2, ensure_all_finite=False,
+            accept_sparse=("csr", "csc"),
+        )
+        self._check_sparse_input(X)
         weights = None
         if sample_weight is not None:
-            weights = check_sample_weight(sample_weight, X, dtype=X.dtype)
+            weights = check_sample_weight(sample_weight, X, dtype=np.float64)
         is_anomaly = None if y is None else _anomaly_mask(y, X.shape[0], strict=False)
-        is_anomaly, X_normal, w_normal, n_normal = _normal_rows(X, is_anomaly, weights)
-        mean, covariance, cholesky_factor, X_centred = self._fit_density(X_normal, w_normal, n_normal)
-        self.mean_, self.covariance_, self._cholesky = mean, covariance, cholesky_factor
-        self._set_threshold(X, X_centred, is_anomaly, weights, w_normal)
+        is_anomaly, w_normal = _normal_weights(is_anomaly, weights, X.shape[0])
+        with discard_state_on_error(self):
+            self._fit_density(X, w_normal)
+            self._set_threshold(X, is_anomaly, weights, w_normal)
         return self
 
-    def _fit_density(self, X, weights, n_effective):
-        mu, moments, X_centred = gaussian_moments(X, weights, self.covariance)
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit on ``X`` (with the labels ``y``, if given) and return ``predict(X)``.
+
+        Unlike scikit-learn's default, the labels reach ``fit``: ``fit_predict(X, y)`` is
+        ``fit(X, y).predict(X)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,), default=None
+            Optional labels, 1 = anomaly, 0 = normal (see :meth:`fit`).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample.
+
+        Returns
+        -------
+        labels : ndarray of int of shape (n_samples,)
+            ``+1`` for normal samples, ``-1`` for anomalies.
+        """
+        return self.fit(X, y, sample_weight=sample_weight).predict(X)
+
+    def _check_sparse_input(self, X):
+        if sp.issparse(X) and self.covariance != "diag":
+            raise TypeError(
+                "Sparse data was passed to GaussianAnomalyDetector(covariance='full'), which needs "
+                "the dense rows (centring fills in the zeros). Use covariance='diag', whose per-feature "
+                "moments read sparse columns directly, or pass X.toarray() if it fits in memory."
+            )
+
+    def _fit_dask(self, X, y, sample_weight):
+        """The density from moments reduced over the row chunks; the threshold without labels."""
+        if y is not None:
+            raise ValueError(
+                "GaussianAnomalyDetector.fit(X, y) on a dask array: choosing the threshold by F1 "
+                "needs every score and label in one place. Fit on the dask array without y (the "
+                "threshold then comes from contamination or epsilon), then call "
+                "select_threshold(X_val, y_val) on labelled validation data in memory."
+            )
+        check_dask_features(self, X, reset=True)
+        X = as_row_chunked(X)
+        weights = check_dask_sample_weight(sample_weight, X)
+        with discard_state_on_error(self):
+            total_weight = self._fit_density(X, weights)
+            self._set_threshold_dask(X, weights, total_weight)
+        return self
+
+    def _fit_density(self, X, weights):
+        """``mean_``, ``covariance_`` and the Cholesky factor of the normal rows' Gaussian; their weight."""
+        mu, moments, n_effective, total_weight = gaussian_moments(
+            X, weights, self.covariance, X.dtype, effective_n_jobs(self.n_jobs)
+        )
+        _check_enough_normal_rows(n_effective)
         constant = constant_features(mu, np.diag(moments) if moments.ndim == 2 else moments, n_effective)
+        self._cholesky = None
         if self.covariance == "diag":
             sigma2, reg = regularised_variances(moments, self.reg_covar)
             self._warn_if_singular(X.shape[1], n_effective, constant, np.array([], dtype=int), reg)
-            return mu, sigma2, None, X_centred
+            self.mean_, self.covariance_ = mu, sigma2
+            return total_weight
         L, reg = regularised_cholesky(moments, self.reg_covar)
         redundant = None if n_effective <= X.shape[1] else redundant_features(moments, constant)
         self._warn_if_singular(X.shape[1], n_effective, constant, redundant, reg)
-        Sigma = moments + moments.dtype.type(reg) * np.eye(len(moments), dtype=moments.dtype)
-        return mu, Sigma, L, X_centred
+        self.mean_ = mu
+        self.covariance_ = moments + moments.dtype.type(reg) * np.eye(len(moments), dtype=moments.dtype)
+        self._cholesky = L
+        return total_weight
 
     def _warn_if_singular(self, n_features, n_effective, constant, redundant, reg):
         if self.covariance == "full" and n_effective <= n_features:
@@ -343,32 +368,48 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
             stacklevel=3,
         )
 
-    def _set_threshold(self, X, X_centred, is_anomaly, weights, w_normal):
+    def _set_threshold(self, X, is_anomaly, weights, w_normal):
         self.threshold_f1_ = None
         if self.epsilon is not None:
             self.offset_, self.epsilon_ = float(np.log(self.epsilon)), float(self.epsilon)
             self.threshold_source_ = "epsilon"
             return
+        scores = self._log_density(X)
         if is_anomaly is not None:
-            offset, self.threshold_f1_ = best_f1_threshold(self._log_density(X), is_anomaly, weights)
+            offset, self.threshold_f1_ = best_f1_threshold(scores, is_anomaly, weights)
             self._set_offset(offset, "labels")
             return
-        scores = self._log_density(X, X_centred=X_centred)
         if w_normal is None:
             offset = np.percentile(scores, 100.0 * self.contamination)
         else:
             offset = weighted_percentile(scores, w_normal, 100.0 * self.contamination)
         self._set_offset(offset, "contamination")
 
+    def _set_threshold_dask(self, X, weights, total_weight):
+        """The contamination percentile of the training scores, from their lowest few per chunk."""
+        self.threshold_f1_ = None
+        if self.epsilon is not None:
+            self.offset_, self.epsilon_ = float(np.log(self.epsilon)), float(self.epsilon)
+            self.threshold_source_ = "epsilon"
+            return
+        scores = map_row_chunks(functools.partial(self._log_density, n_threads=1), X, dtype=X.dtype)
+        position = percentile_position(total_weight, 100.0 * self.contamination)
+        lowest = reduce_row_chunks(
+            _chunk_lowest_scores, lambda a, b: merge_lowest_values(a, b, position), scores, weights,
+            args=(position,),
+        )
+        self._set_offset(percentile_of_lowest(lowest, position), "contamination")
+
     def _set_offset(self, offset, source):
         with np.errstate(over="ignore", under="ignore"):
             epsilon = float(np.exp(offset))
         self.offset_, self.epsilon_, self.threshold_source_ = float(offset), epsilon, source
 
-    def _log_density(self, X, *, X_centred=None):
+    def _log_density(self, X, n_threads=None):
+        threads = effective_n_jobs(self.n_jobs) if n_threads is None else n_threads
         if self.covariance == "diag":
-            return diag_log_density(X, self.mean_, self.covariance_)
-        return full_log_density(X - self.mean_ if X_centred is None else X_centred, self._cholesky)
+            return diag_log_density(X, self.mean_, self.covariance_, threads)
+        return full_log_density(X, self.mean_, self._cholesky, threads)
 
     def select_threshold(self, X_val, y_val):
         """Choose ``epsilon_`` maximising F1 on labelled validation data, as the course does.
@@ -395,7 +436,8 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
             ``"validation"``. A later ``fit`` chooses the threshold afresh.
         """
         check_is_fitted(self)
-        X_val = validate_data(self, X_val, dtype=[np.float64, np.float32], reset=False)
+        X_val = validate_data(self, X_val, dtype=[np.float64, np.float32], reset=False, accept_sparse=("csr", "csc"))
+        self._check_sparse_input(X_val)
         is_anomaly = _anomaly_mask(y_val, X_val.shape[0], strict=True)
         if not is_anomaly.any():
             raise ValueError("y_val has no anomaly (no label 1), so F1 cannot choose a threshold.")
@@ -404,42 +446,65 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         return self
 
     def score_samples(self, X):
-        """Log-density :math:`\\log p(x)` of each sample (higher means more normal).
+        r"""Log-density :math:`\log p(x)` of each sample (higher means more normal).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The samples to score (sparse with ``"diag"`` only).
 
         Returns
         -------
-        log_density : ndarray of shape (n_samples,)
+        log_density : ndarray or dask array of shape (n_samples,)
+            :math:`\log p(x)` of each sample; a dask array for a dask input, computed lazily.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        if is_dask_collection(X):
+            return blockwise(self.score_samples, X)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False, accept_sparse=("csr", "csc"))
+        self._check_sparse_input(X)
         return self._log_density(X)
 
     def decision_function(self, X):
-        """``score_samples(X) - offset_`` = :math:`\\log p(x) - \\log\\varepsilon`; negative for anomalies.
+        r"""``score_samples(X) - offset_`` = :math:`\log p(x) - \log\varepsilon`; negative for anomalies.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The samples to score.
 
         Returns
         -------
-        decision : ndarray of shape (n_samples,)
+        decision : ndarray or dask array of shape (n_samples,)
+            :math:`\log p(x) - \log\varepsilon`, negative for the anomalies.
         """
+        if is_dask_collection(X):
+            return blockwise(self.decision_function, X)
         return self.score_samples(X) - self.offset_
 
     def predict(self, X):
-        """``+1`` for normal samples (:math:`p(x) \\ge \\varepsilon`), ``-1`` for anomalies.
+        r"""``+1`` for normal samples (:math:`p(x) \ge \varepsilon`), ``-1`` for anomalies.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The samples to label.
 
         Returns
         -------
-        labels : ndarray of int of shape (n_samples,)
+        labels : ndarray or dask array of int of shape (n_samples,)
+            ``+1`` for normal samples, ``-1`` for anomalies.
         """
+        if is_dask_collection(X):
+            return blockwise(self.predict, X)
         return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self.covariance == "diag"
+        return tags
+
+
+def _chunk_lowest_scores(scores, weights, position):
+    """The lowest training scores of one chunk that the contamination percentile can need."""
+    return lowest_values(scores, np.ones(len(scores)) if weights is None else weights, position)

@@ -66,15 +66,52 @@ def weighted_percentile(values, weights, q):
     (2.4, 2.4)
     """
     weights = np.asarray(weights, dtype=np.float64)
+    values, weights = _sorted_positive(values, weights)
+    return _percentile_of_sorted(values, np.cumsum(weights), percentile_position(weights.sum(), q))
+
+
+def percentile_position(total_weight, q):
+    """The 0-based position, among ``total_weight`` repeated values, of numpy's ``q``-th percentile."""
+    return max(total_weight - 1.0, 0.0) * q / 100.0
+
+
+def _sorted_positive(values, weights):
     keep = weights > 0
     order = np.argsort(values[keep], kind="stable")
-    values, cumulative = values[keep][order], np.cumsum(weights[keep][order])
-    position = max(cumulative[-1] - 1.0, 0.0) * q / 100.0
+    return values[keep][order], weights[keep][order]
+
+
+def _percentile_of_sorted(values, cumulative, position):
+    """Linear interpolation between the repeated values at ``floor(position)`` and the next."""
     below = np.floor(position)
     # The k-th repeated value (0-based) is the first value whose cumulative weight exceeds k.
     index = np.minimum(np.searchsorted(cumulative, [below, below + 1.0], side="right"), len(values) - 1)
     low, high = values[index].astype(np.float64)
     return low + (position - below) * (high - low)
+
+
+def lowest_values(values, weights, position):
+    """The smallest ``values`` (sorted, with their weights) that a percentile at ``position`` can need.
+
+    The values at repeated positions ``floor(position)`` and the next are among the smallest
+    values whose weights add up past ``floor(position) + 1``: keeping only those from each part
+    of the data (and again after merging two parts) loses nothing, so the percentile of data too
+    large to gather comes from a small fraction of them (a dask tree reduction).
+    """
+    values, weights = _sorted_positive(values, np.asarray(weights, dtype=np.float64))
+    needed = int(np.searchsorted(np.cumsum(weights), np.floor(position) + 1.0, side="right")) + 1
+    return values[:needed], weights[:needed]
+
+
+def merge_lowest_values(a, b, position):
+    """:func:`lowest_values` of the union of two parts' lowest values."""
+    return lowest_values(np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]]), position)
+
+
+def percentile_of_lowest(lowest, position):
+    """The percentile at ``position`` from the lowest values of all the data."""
+    values, weights = lowest
+    return _percentile_of_sorted(values, np.cumsum(weights), position)
 
 
 def _anomaly_f1(y_true, y_pred):

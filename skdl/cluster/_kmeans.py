@@ -1,4 +1,4 @@
-"""K-means clustering: the course's two alternating steps, vectorised and chunked."""
+"""K-means clustering: the course's two alternating steps, fast, exact and safe far from the origin."""
 
 import warnings
 from numbers import Integral, Real
@@ -11,237 +11,85 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._dask import (
+    align_row_chunks,
+    as_row_chunked,
+    check_dask_features,
+    is_dask_collection,
+    map_row_chunks,
+    reduce_row_chunks,
+)
+from ..utils._fit_state import discard_state_on_error
+from ..utils._progress import EpochPrinter
+from ..utils._threads import effective_n_jobs
 from ..utils._validation import check_sample_weight
-from ..utils._threads import map_in_threads, n_threads
-
-# A distance block holds at most this many entries (8 MiB in float64) whatever the data size.
-_BLOCK_ENTRIES = 2**20
-# Below this many rows a chunk is not worth a thread of its own.
-_MIN_CHUNK_ROWS = 2048
-# From this many samples on, fit uses Hamerly's bounds (measured faster from about 5,000).
-_HAMERLY_MIN_SAMPLES = 2000
-
-
-def _chunks(n_samples, n_clusters, n_parts=1):
-    """Row slices: ``n_parts`` of them (one per thread) or more, none shorter than
-    ``_MIN_CHUNK_ROWS`` unless that would make its distance block to ``n_clusters`` centroids
-    exceed ``_BLOCK_ENTRIES``."""
-    size = max(_MIN_CHUNK_ROWS, -(-n_samples // n_parts))
-    size = min(size, max(16, _BLOCK_ENTRIES // max(n_clusters, 1)))
-    return [slice(start, min(start + size, n_samples)) for start in range(0, n_samples, size)]
+from ._hamerly import kmeans_single_hamerly
+from ._lloyd import (
+    SERIAL,
+    Workers,
+    frame_for,
+    frame_of,
+    kmeans_single_lloyd,
+    mean_variance,
+    nearest_centroids,
+    squared_distances,
+)
 
 
-def _argmin_rows(D):
-    """Index and value of the minimum of each column of ``D`` (shape (k, m)), first index on ties.
-
-    ``np.argmin(D, axis=0)`` walks one short column at a time; comparing every row with the
-    column minimum and keeping the smallest matching row index works on whole rows instead and is
-    two to three times faster for the few-centroid case K-means lives in.
-    """
-    minimum = D.min(axis=0)
-    k = D.shape[0]
-    reversed_index = np.arange(k - 1, -1, -1, dtype=np.uint8 if k < 256 else np.intp)[:, None]
-    labels = (k - 1) - ((D == minimum) * reversed_index).max(axis=0).astype(np.intp)
-    return labels, minimum
-
-
-def _assign_rows(X, rows, minus_twice, c_squared):
-    r"""Nearest centroid of ``X[rows]`` and :math:`\lVert\mu_j\rVert^2 - 2x\cdot\mu_j` at it."""
-    D = minus_twice @ X[rows].T
-    D += c_squared
-    return _argmin_rows(D)
-
-
-def _closest_centroids(X, centroids, x_squared_norms):
-    r"""The course's ``findClosestCentroids``: the nearest centroid of every sample.
-
-    Squared distances are expanded as :math:`\lVert x\rVert^2 - 2x\cdot\mu_j + \lVert\mu_j\rVert^2`
-    so that the work is one matrix product per chunk of rows; the chunks keep memory bounded and
-    run on as many threads as there are cores (numpy releases the GIL).
-
-    Returns
-    -------
-    labels : ndarray of shape (n_samples,) int
-        :math:`c^{(i)}`, 0-based.
-    min_sq_distances : ndarray of shape (n_samples,)
-        :math:`\lVert x^{(i)} - \mu_{c^{(i)}}\rVert^2`, clipped at 0.
-    """
-    n_samples = X.shape[0]
-    labels = np.empty(n_samples, dtype=np.intp)
-    min_sq = np.empty(n_samples, dtype=X.dtype)
-    minus_twice = -2.0 * centroids
-    c_squared = np.einsum("ij,ij->i", centroids, centroids)[:, None]
-
-    def assign(rows):
-        labels[rows], min_sq[rows] = _assign_rows(X, rows, minus_twice, c_squared)
-
-    map_in_threads(assign, _chunks(n_samples, centroids.shape[0], n_threads()))
-    min_sq += x_squared_norms
-    np.maximum(min_sq, 0, out=min_sq)
-    return labels, min_sq
-
-
-def _cluster_sums(X, labels, sample_weight, n_clusters):
-    """Weighted sum of the samples and total weight of each cluster, by a one-hot sparse product."""
-    n_samples = X.shape[0]
-    one_hot = sp.csc_matrix(
-        (sample_weight, labels, np.arange(n_samples + 1)), shape=(n_clusters, n_samples)
-    )
-    return np.asarray(one_hot @ X), np.bincount(labels, weights=sample_weight, minlength=n_clusters)
-
-
-def _relocate_empty_clusters(X, sample_weight, sums, weights, labels, min_sq):
-    """Move each empty cluster onto one of the samples farthest from their centroid (in place).
-
-    The sample leaves its old cluster's sum so that no point counts twice, and a cluster is never
-    emptied to fill another. Returns the clusters that stay empty (only when there are fewer
-    distinct samples than clusters); the caller keeps their previous centroid.
-    """
-    empty = list(np.flatnonzero(weights == 0))
-    for sample in np.argsort(-min_sq, kind="stable"):
-        if not empty or min_sq[sample] <= 0:
-            break
-        old, weight = labels[sample], sample_weight[sample]
-        if weight <= 0 or weights[old] - weight <= 0:
-            continue
-        cluster = empty.pop(0)
-        sums[old] -= weight * X[sample]
-        weights[old] -= weight
-        sums[cluster] = weight * X[sample]
-        weights[cluster] = weight
-    return np.asarray(empty, dtype=np.intp)
-
-
-def _centroids_from_sums(sums, weights, previous, X, sample_weight, labels, min_sq):
-    """Divide the sums by the weights, re-seeding empty clusters first (when ``min_sq`` is given)."""
-    if min_sq is not None and np.any(weights == 0):
-        _relocate_empty_clusters(X, sample_weight, sums, weights, labels, min_sq)
-    occupied = weights > 0
-    centroids = np.array(previous, dtype=X.dtype, copy=True)
-    centroids[occupied] = sums[occupied] / weights[occupied, None]
-    return centroids
-
-
-def _compute_centroids(X, labels, sample_weight, previous, min_sq=None):
-    r"""The course's ``computeCentroids``: :math:`\mu_j = \sum_{c^{(i)}=j} w_i x^{(i)} / \sum_{c^{(i)}=j} w_i`.
-
-    ``previous`` are the centroids the labels were computed from. Empty clusters are re-seeded on
-    the samples farthest from their centroid (``min_sq`` are those squared distances) instead of
-    producing NaN; without ``min_sq``, or with too few distinct samples, they keep their place.
-    """
-    sums, weights = _cluster_sums(X, labels, sample_weight, previous.shape[0])
-    return _centroids_from_sums(sums, weights, previous, X, sample_weight, labels, min_sq)
-
-
-def _lloyd_step(X, sample_weight, centroids, x_squared_norms):
-    """One Lloyd iteration, ``_closest_centroids`` then ``_compute_centroids``, fused per chunk.
-
-    Each chunk of rows is assigned and adds its partial cluster sums in the same task, so both
-    halves of the iteration run on all cores; the partial sums are added at the end.
-
-    Returns ``(labels, min_sq_distances, new_centroids)``.
-    """
-    n_samples, n_clusters = X.shape[0], centroids.shape[0]
-    labels = np.empty(n_samples, dtype=np.intp)
-    min_sq = np.empty(n_samples, dtype=X.dtype)
-    minus_twice = -2.0 * centroids
-    c_squared = np.einsum("ij,ij->i", centroids, centroids)[:, None]
-
-    def step(rows):
-        labels[rows], min_sq[rows] = _assign_rows(X, rows, minus_twice, c_squared)
-        return _cluster_sums(X[rows], labels[rows], sample_weight[rows], n_clusters)
-
-    parts = map_in_threads(step, _chunks(n_samples, n_clusters, n_threads()))
-    sums, weights = parts[0]
-    for part_sums, part_weights in parts[1:]:
-        sums += part_sums
-        weights += part_weights
-    min_sq += x_squared_norms
-    np.maximum(min_sq, 0, out=min_sq)
-    return labels, min_sq, _centroids_from_sums(sums, weights, centroids, X, sample_weight, labels, min_sq)
-
-
-def _kmeans_plusplus(X, n_clusters, x_squared_norms, sample_weight, random_state):
+def _kmeans_plusplus(X, frame, n_clusters, sample_weight, random_state, workers=SERIAL):
     """Greedy k-means++ (Arthur and Vassilvitskii, 2007): spread the starting centroids out.
 
     Each new centroid is the best, by the resulting potential, of ``2 + log(k)`` candidates drawn
-    with probability proportional to the weighted squared distance to the nearest chosen centroid.
+    with probability proportional to the weighted squared distance to the nearest chosen centroid
+    (scikit-learn's draws, so the same seed picks the same samples). Frame coordinates in and out.
     """
     n_samples = X.shape[0]
     n_trials = 2 + int(np.log(n_clusters))
-    centroids = np.empty((n_clusters, X.shape[1]), dtype=X.dtype)
+    centroids = np.empty((n_clusters, X.shape[1]))
     first = random_state.choice(n_samples, p=sample_weight / sample_weight.sum())
-    centroids[0] = X[first]
-    closest_sq = _squared_distances_to(X, X[[first]], x_squared_norms)[0]
+    centroids[0] = frame.rows(X, [first])[0]
+    closest_sq = squared_distances(X, frame, centroids[:1], workers)[:, 0]
     potential = closest_sq @ sample_weight
     for c in range(1, n_clusters):
         cumulative = np.cumsum(sample_weight * closest_sq, dtype=np.float64)
-        draws = random_state.uniform(size=n_trials) * (potential if potential > 0 else 1.0)
+        draws = random_state.uniform(size=n_trials) * potential
         candidates = np.minimum(np.searchsorted(cumulative, draws), n_samples - 1)
-        candidate_sq = np.minimum(closest_sq, _squared_distances_to(X, X[candidates], x_squared_norms))
-        candidate_potentials = candidate_sq @ sample_weight
+        candidate_sq = np.minimum(closest_sq[:, None], squared_distances(X, frame, frame.rows(X, candidates), workers))
+        candidate_potentials = sample_weight @ candidate_sq
         best = int(np.argmin(candidate_potentials))
-        potential, closest_sq = candidate_potentials[best], candidate_sq[best]
-        centroids[c] = X[candidates[best]]
+        potential, closest_sq = candidate_potentials[best], candidate_sq[:, best].copy()
+        centroids[c] = frame.rows(X, candidates[[best]])[0]
     return centroids
 
 
-def _squared_distances_to(X, points, x_squared_norms):
-    """Squared Euclidean distances of ``points`` (m, d) to every row of ``X``, shape (m, n)."""
-    D = -2.0 * (points @ X.T)
-    D += np.einsum("ij,ij->i", points, points)[:, None]
-    D += x_squared_norms
-    return np.maximum(D, 0, out=D)
-
-
-def _kmeans_single_lloyd(X, sample_weight, centroids, x_squared_norms, max_iter, tol):
-    r"""Lloyd's algorithm from ``centroids``: alternate cluster assignment and centroid move.
-
-    Stops when the assignment no longer changes, or when the centroids move by at most ``tol``
-    in total squared distance, as scikit-learn does.
-
-    Returns
-    -------
-    labels, centroids, inertia, n_iter, converged
-    """
-    labels_old = None
-    converged = False
-    for n_iter in range(1, max_iter + 1):
-        labels, _, centroids_new = _lloyd_step(X, sample_weight, centroids, x_squared_norms)
-        shift = float(((centroids_new - centroids) ** 2).sum())
-        centroids = centroids_new
-        if labels_old is not None and np.array_equal(labels, labels_old):
-            converged = True
-            break
-        if shift <= tol:
-            converged = True
-            break
-        labels_old = labels
-    labels, min_sq = _closest_centroids(X, centroids, x_squared_norms)
-    return labels, centroids, float(min_sq @ sample_weight), n_iter, converged
-
-
-def _initial_centroids(X, init, n_clusters, x_squared_norms, sample_weight, random_state):
-    """Starting centroids: k-means++, the course's random samples, or the given array."""
+def _initial_centroids(X, frame, init, n_clusters, sample_weight, random_state, workers=SERIAL):
+    """Starting centroids in frame coordinates: k-means++, the course's random samples, or the given array."""
     if isinstance(init, str) and init == "k-means++":
-        return _kmeans_plusplus(X, n_clusters, x_squared_norms, sample_weight, random_state)
+        return _kmeans_plusplus(X, frame, n_clusters, sample_weight, random_state, workers)
     if isinstance(init, str) and init == "random":
         # The course's kMeansInitCentroids: K distinct samples in random order.
         chosen = random_state.choice(
             X.shape[0], size=n_clusters, replace=False, p=sample_weight / sample_weight.sum()
         )
-        return X[chosen].copy()
-    return np.array(init, dtype=X.dtype, copy=True)
+        return frame.rows(X, chosen)
+    return frame.to_frame(init)
 
 
 class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
     r"""K-means clustering, the course's ex7 algorithm made fast and robust.
 
+    Groups the samples around ``n_clusters`` centroids by Lloyd's two alternating steps (assign
+    each sample to its nearest centroid, move each centroid to the mean of its samples), started
+    from k-means++, from random samples or from given centroids. Dense data run the iterations
+    with Hamerly's distance bounds, sparse data plain Lloyd iterations, and a dask array is
+    fitted chunk by chunk where its chunks live; all three give the same iterations.
+
     Parameters
     ----------
     n_clusters : int, default=8
         The number of clusters :math:`K` and of centroids :math:`\mu_1 \dots \mu_K`.
-    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), default="k-means++"
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), \
+            default="k-means++"
         Starting centroids. ``"random"`` picks ``n_clusters`` distinct samples at random, the
         course's ``kMeansInitCentroids``; ``"k-means++"`` spreads them out with greedy k-means++;
         an array gives them explicitly (then only one run is made).
@@ -253,15 +101,22 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     tol : float, default=1e-4
         A run stops when the centroids move by at most ``tol`` times the mean feature variance
         (total squared shift), or when the assignment stops changing.
+    verbose : int, default=0
+        When positive, print one line per Lloyd iteration with the inertia and the elapsed time.
     random_state : int, RandomState instance or None, default=None
         Draws the starting centroids.
+    n_jobs : int, default=None
+        Threads for the distance computations and the bounds' bookkeeping. ``None`` and ``-1``
+        mean every core this process may use (its CPU affinity and container quota), ``-2``
+        all but one.
 
     Attributes
     ----------
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
         The centroids :math:`\mu_j`.
     labels_ : ndarray of shape (n_samples,)
-        The cluster :math:`c^{(i)}` of each training sample (0-based).
+        The cluster :math:`c^{(i)}` of each training sample (0-based): the nearest of
+        ``cluster_centers_``, so ``predict`` on the training data gives ``labels_``.
     inertia_ : float
         The distortion :math:`\sum_i w_i \lVert x^{(i)} - \mu_{c^{(i)}}\rVert^2` of the kept run.
     n_iter_ : int
@@ -273,7 +128,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
 
     See Also
     --------
-    sklearn.cluster.KMeans : scikit-learn's K-means (same objective and stopping rule).
+    sklearn.cluster.KMeans : Scikit-learn's K-means (same objective and stopping rule).
 
     Notes
     -----
@@ -285,19 +140,19 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
 
     by alternating the course's two steps until nothing changes:
 
-    - cluster assignment: :math:`c^{(i)} = \arg\min_j \lVert x^{(i)} - \mu_j \rVert^2`,
-      computed as :math:`\lVert x\rVert^2 - 2x\cdot\mu_j + \lVert\mu_j\rVert^2`, one matrix product
-      per chunk of rows (the chunks bound the memory);
-    - move centroids: :math:`\mu_j = \sum_{c^{(i)}=j} w_i x^{(i)} / \sum_{c^{(i)}=j} w_i`, one
-      sparse one-hot product. A cluster left empty is re-seeded on the sample farthest from its
-      centroid instead of becoming NaN.
+    - cluster assignment: :math:`c^{(i)} = \arg\min_j \lVert x^{(i)} - \mu_j \rVert^2`;
+    - move centroids: :math:`\mu_j = \sum_{c^{(i)}=j} w_i x^{(i)} / \sum_{c^{(i)}=j} w_i`.
+      A cluster left empty is re-seeded on the sample farthest from its centroid instead of
+      becoming NaN.
 
-    The data are centred first so that the expanded distances do not lose precision far from
-    the origin. After the first iteration most samples keep their cluster, so ``fit`` runs these
-    same iterations with Hamerly's distance bounds, which recompute the distances of only the
-    samples that might move: the assignments, centroids and iteration count are those of plain
-    Lloyd iterations (exactly so in float64). A ``ConvergenceWarning`` says when ``max_iter`` ran
-    out.
+    Distances are computed in float64 relative to the centre of the data's bounding box, so
+    that they keep their precision far from the origin and in float32. Dense data run these
+    iterations with Hamerly's distance bounds, which recompute the distances of only the samples
+    that might change cluster: the assignments, centroids and iteration count are those of plain
+    Lloyd iterations. Sparse data (CSR or CSC) run plain Lloyd iterations, one sparse-dense
+    product per block of rows, and are never densified. A ``dask.array`` ``X`` chunked by rows is
+    fitted where its chunks live: each iteration sums each chunk's clusters and combines the
+    sums by a tree reduction. A ``ConvergenceWarning`` says when ``max_iter`` ran out.
 
     References
     ----------
@@ -325,18 +180,23 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         "n_init": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
         "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
-        self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4, random_state=None
+        self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4, verbose=0,
+        random_state=None, n_jobs=None,
     ):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
         self.max_iter = max_iter
         self.tol = tol
+        self.verbose = verbose
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _resolved_n_init(self):
         init_is_array = not isinstance(self.init, str)
@@ -361,23 +221,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         if not np.all(np.isfinite(init)):
             raise ValueError("init contains NaN or infinity.")
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, sample_weight=None):
-        """Cluster ``X``: run Lloyd's algorithm ``n_init`` times and keep the lowest inertia.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data. Sparse matrices are not supported.
-        y : Ignored
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sample; weight k counts as the row repeated k times.
-
-        Returns
-        -------
-        self : KMeans
-        """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C")
+    def _validate_training_data(self, X, sample_weight):
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], order="C")
         if X.shape[0] < self.n_clusters:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}.")
         sample_weight = check_sample_weight(sample_weight, X, dtype=X.dtype)
@@ -388,24 +233,88 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
             )
         if not isinstance(self.init, str):
             self._check_init_array(X)
-        n_init = self._resolved_n_init()
-        random_state = check_random_state(self.random_state)
-        # Centring keeps ||x||^2 - 2 x.mu + ||mu||^2 accurate for data far from the origin.
-        X_mean = X.mean(axis=0)
-        X = X - X_mean  # a centred copy; the caller's X is left as it is
-        x_squared_norms = np.einsum("ij,ij->i", X, X)
-        # X is centred, so the mean feature variance is the mean squared norm over the features.
-        tol = float(x_squared_norms.sum()) / X.size * self.tol
-        # The bounds pay for their bookkeeping from a few thousand samples on; both give the same run.
-        single_run = _kmeans_single_hamerly if X.shape[0] >= _HAMERLY_MIN_SAMPLES else _kmeans_single_lloyd
-        best = None
-        for _ in range(n_init):
-            centroids = _initial_centroids(
-                X, self.init, self.n_clusters, x_squared_norms, sample_weight, random_state
+        return X, sample_weight
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Cluster ``X``: run Lloyd's algorithm ``n_init`` times and keep the lowest inertia.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data: an array, a CSR or CSC matrix, or a ``dask.array`` chunked by rows.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample; weight k counts as the row repeated k times.
+
+        Returns
+        -------
+        self : KMeans
+            The fitted estimator. With a dask ``X``, ``labels_`` is a dask array.
+        """
+        with discard_state_on_error(self):
+            if is_dask_collection(X):
+                self._fit_dask(X, sample_weight)
+            else:
+                self._fit_in_memory(X, sample_weight)
+            self._n_features_out = self.n_clusters
+        return self
+
+    def _fit_in_memory(self, X, sample_weight):
+        X, sample_weight = self._validate_training_data(X, sample_weight)
+        frame = frame_of(X)
+        tol = mean_variance(X, frame) * self.tol
+        progress = EpochPrinter(self.verbose, "KMeans", unit="iteration")
+
+        def stored(centroids):  # the labels refer to the centroids as stored, rounded to X's dtype
+            return frame.to_frame(frame.from_frame(centroids, X.dtype))
+
+        with Workers(effective_n_jobs(self.n_jobs)) as workers:
+
+            def initial(random_state):
+                return _initial_centroids(X, frame, self.init, self.n_clusters, sample_weight, random_state, workers)
+
+            def single_run(centroids):
+                if sp.issparse(X):
+                    return kmeans_single_lloyd(X, frame, sample_weight, centroids, self.max_iter, tol, workers,
+                                               progress)
+                return kmeans_single_hamerly(X, frame, sample_weight, centroids, self.max_iter, tol, workers,
+                                             progress, final_centroids=stored)
+
+            self._keep_best_run(initial, single_run, frame, X.dtype)
+
+    def _fit_dask(self, X, sample_weight):
+        from ._kmeans_dask import DaskData
+
+        data = DaskData(self, X, sample_weight)
+        if data.n_samples < self.n_clusters:
+            raise ValueError(f"n_samples={data.n_samples} should be >= n_clusters={self.n_clusters}.")
+        if data.n_positive < self.n_clusters:
+            raise ValueError(
+                f"Only {data.n_positive} samples have a positive sample_weight; "
+                f"n_clusters={self.n_clusters} centroids need at least as many."
             )
-            if not isinstance(self.init, str):
-                centroids -= X_mean
-            run = single_run(X, sample_weight, centroids, x_squared_norms, self.max_iter, tol)
+        if not isinstance(self.init, str):
+            self._check_init_array(data.X)
+        tol = data.mean_variance * self.tol
+        progress = EpochPrinter(self.verbose, "KMeans", unit="iteration")
+        frame = data.frame
+        self._keep_best_run(
+            lambda random_state: data.initial_centroids(self.init, self.n_clusters, random_state),
+            lambda centroids: data.kmeans_single_lloyd(
+                centroids, self.max_iter, tol, progress,
+                lambda c: frame.to_frame(frame.from_frame(c, data.dtype)),
+            ),
+            frame, data.dtype,
+        )
+
+    def _keep_best_run(self, initial, single_run, frame, dtype):
+        """``n_init`` runs from ``initial(random_state)``; the lowest inertia's result is stored."""
+        random_state = check_random_state(self.random_state)
+        best = None
+        for _ in range(self._resolved_n_init()):
+            run = single_run(initial(random_state))
             if best is None or run[2] < best[2]:
                 best = run
         labels, centroids, inertia, n_iter, converged = best
@@ -414,85 +323,134 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
                 f"KMeans did not converge in max_iter={self.max_iter} iterations; increase max_iter.",
                 ConvergenceWarning,
             )
-        self.cluster_centers_ = (centroids + X_mean).astype(X.dtype, copy=False)
+        self.cluster_centers_ = frame.from_frame(centroids, dtype)
         self.labels_ = labels
-        self.inertia_ = inertia
+        self.inertia_ = _in_data_units(inertia, frame)
         self.n_iter_ = n_iter
-        self._n_features_out = self.n_clusters
-        return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Cluster ``X`` and return the cluster of each sample (``labels_``).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data.
         y : Ignored
+            Not used, present for API consistency.
         sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            The cluster of each sample (a dask array when ``X`` is one).
         """
         return self.fit(X, sample_weight=sample_weight).labels_
 
-    def _labels_min_sq(self, X):
+    def _as_fitted_dask(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
-        centroids = self.cluster_centers_.astype(X.dtype, copy=False)
-        return X, _closest_centroids(X, centroids, np.einsum("ij,ij->i", X, X))
+        check_dask_features(self, X, reset=False)
+        return as_row_chunked(X)
+
+    def _validated_frame(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], order="C", reset=False)
+        frame = frame_for(X, self.cluster_centers_)
+        return X, frame, frame.to_frame(self.cluster_centers_)
+
+    def _nearest(self, X):
+        X, frame, centroids = self._validated_frame(X)
+        with Workers(effective_n_jobs(self.n_jobs)) as workers:
+            labels, nearest_sq, _ = nearest_centroids(X, frame, centroids, workers)
+        return X, frame, labels, nearest_sq
 
     def predict(self, X):
-        """The closest centroid of each sample (the course's ``findClosestCentroids``).
+        """Predict the closest centroid of each sample (the course's ``findClosestCentroids``).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The samples.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            Index of the nearest of ``cluster_centers_``; a dask array (computed blockwise, lazily)
+            when ``X`` is one.
         """
-        return self._labels_min_sq(X)[1][0]
+        if is_dask_collection(X):
+            return map_row_chunks(self.predict, self._as_fitted_dask(X), dtype=np.int32)
+        return self._nearest(X)[2]
 
     def transform(self, X):
-        """Euclidean distance of every sample to every centroid.
+        r"""Compute the Euclidean distance of every sample to every centroid.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The samples.
 
         Returns
         -------
         distances : ndarray of shape (n_samples, n_clusters)
+            :math:`\lVert x^{(i)} - \mu_j\rVert`, in ``X``'s dtype; a dask array (computed
+            blockwise, lazily) when ``X`` is one.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
-        centroids = self.cluster_centers_.astype(X.dtype, copy=False)
-        return np.sqrt(_squared_distances_to(centroids, X, np.einsum("ij,ij->i", centroids, centroids)))
+        if is_dask_collection(X):
+            X = self._as_fitted_dask(X)
+            return map_row_chunks(self.transform, X, dtype=X.dtype, n_columns=self.n_clusters)
+        X, frame, centroids = self._validated_frame(X)
+        with Workers(effective_n_jobs(self.n_jobs)) as workers:
+            sq = squared_distances(X, frame, centroids, workers)
+        distances = np.sqrt(sq, out=sq)
+        distances *= frame.scale
+        return distances.astype(X.dtype, copy=False)
 
     def score(self, X, y=None, sample_weight=None):
-        """Minus the distortion of ``X`` under the fitted centroids (higher is better).
+        r"""Return minus the distortion of ``X`` under the fitted centroids (higher is better).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The samples.
         y : Ignored
+            Not used, present for API consistency.
         sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample.
 
         Returns
         -------
         score : float
+            :math:`-\sum_i w_i \min_j \lVert x^{(i)} - \mu_j\rVert^2` (reduced over the chunks when
+            ``X`` is a dask array).
         """
-        X, (_, min_sq) = self._labels_min_sq(X)
-        sample_weight = check_sample_weight(sample_weight, X, dtype=X.dtype)
-        return -float(min_sq @ sample_weight)
+        if is_dask_collection(X):
+            X = self._as_fitted_dask(X)
+            (sample_weight,) = align_row_chunks(X, sample_weight)
+            return float(reduce_row_chunks(_chunk_score, np.add, X, sample_weight, args=(self,)))
+        X, frame, _, nearest_sq = self._nearest(X)
+        sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64)
+        return -_in_data_units(float(nearest_sq @ sample_weight), frame)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
 
-from ._hamerly import _kmeans_single_hamerly  # noqa: E402  (it builds on this module's steps)
+def _chunk_score(X, sample_weight, estimator):
+    return estimator.score(X, sample_weight=sample_weight)
+
+
+def _in_data_units(squared_distance, frame):
+    """A sum of squared distances in frame units -> data units; refuses a value beyond float64."""
+    with np.errstate(over="ignore"):
+        value = float(np.float64(squared_distance) * frame.scale * frame.scale)
+    if not np.isfinite(value):
+        raise ValueError(
+            f"X's scale is too large for K-means: the distortion ({squared_distance:.3g} x "
+            f"{frame.scale:.3g}^2) exceeds the float64 range. Divide X by a constant (for example "
+            "its largest absolute value) first."
+        )
+    return value

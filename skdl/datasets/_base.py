@@ -34,6 +34,20 @@ def load_mat(file_name):
     return {key: value for key, value in content.items() if not key.startswith("__")}
 
 
+def as_frame_pair(data, target, *, feature_names, target_name):
+    """``data`` as a DataFrame with ``feature_names`` and ``target`` as a Series (or None).
+
+    The columns keep numpy's dtypes (float64, int64), and text is pandas' default string dtype
+    (``str`` in pandas 3): types every skdl estimator takes as they come.
+    """
+    frame = pd.DataFrame(data, columns=list(feature_names))
+    return frame, None if target is None else pd.Series(target, name=target_name)
+
+
+def _frame_of(data, target):
+    return data if target is None else pd.concat([data, target], axis=1)
+
+
 def supervised_bunch(
     data, target, *, feature_names, target_name, descr, return_X_y, as_frame, **extra
 ):
@@ -44,9 +58,8 @@ def supervised_bunch(
     """
     frame = None
     if as_frame:
-        data = pd.DataFrame(data, columns=list(feature_names))
-        target = pd.Series(target, name=target_name)
-        frame = pd.concat([data, target], axis=1)
+        data, target = as_frame_pair(data, target, feature_names=feature_names, target_name=target_name)
+        frame = _frame_of(data, target)
     if return_X_y:
         return data, target
     return Bunch(
@@ -56,5 +69,47 @@ def supervised_bunch(
         feature_names=list(feature_names),
         target_names=extra.pop("target_names", [target_name]),
         DESCR=descr,
+        **extra,
+    )
+
+
+# The course's names of each split's arrays, kept as fields of the Bunch of a split data set.
+_COURSE_NAMES = {"train": ("X", "y"), "val": ("X_val", "y_val"), "test": ("X_test", "y_test")}
+
+
+def split_bunch(splits, subset, *, feature_names, target_name, descr, return_X_y, as_frame, **extra):
+    """Package a data set the course ships in splits, as scikit-learn's ``load_*`` functions do.
+
+    ``splits`` maps ``"train"``, ``"val"``, ``"test"`` to ``(X, y)`` (``y`` may be None for an
+    unlabelled split).
+
+    ``data``, ``target`` and ``frame`` (and ``return_X_y``) hold the split named by ``subset``, as
+    in scikit-learn's ``fetch_20newsgroups(subset=...)``; the Bunch also keeps every split under
+    the course's names (``X``, ``y``, ``X_val``, ``y_val``, ``X_test``, ``y_test``).
+    """
+    if subset not in splits:
+        raise ValueError(f"subset must be one of {sorted(splits)}, got {subset!r}.")
+    if as_frame:
+        splits = {
+            name: as_frame_pair(X, y, feature_names=feature_names, target_name=target_name)
+            for name, (X, y) in splits.items()
+        }
+    data, target = splits[subset]
+    if return_X_y:
+        return data, target
+    fields = {}
+    for name, (X, y) in splits.items():
+        X_name, y_name = _COURSE_NAMES[name]
+        fields[X_name] = X
+        if y is not None:
+            fields[y_name] = y
+    return Bunch(
+        data=data,
+        target=target,
+        frame=_frame_of(data, target) if as_frame else None,
+        feature_names=list(feature_names),
+        target_names=extra.pop("target_names", [target_name]),
+        DESCR=descr,
+        **fields,
         **extra,
     )

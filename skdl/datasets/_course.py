@@ -3,14 +3,18 @@
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import data_path, load_csv, load_descr, load_mat, supervised_bunch
+from ._base import data_path, load_csv, load_descr, load_mat, split_bunch, supervised_bunch
 
 
 def _csv_loader(file_name, feature_names, target_name, descr, return_X_y, as_frame, **extra):
     table = load_csv(file_name)
+    target = table[:, -1]
+    if "target_names" in extra:
+        # A classification set: integer labels, as scikit-learn's loaders give.
+        target = target.astype(np.int64)
     return supervised_bunch(
         table[:, :-1],
-        table[:, -1],
+        target,
         feature_names=feature_names,
         target_name=target_name,
         descr=load_descr(descr),
@@ -139,7 +143,7 @@ def load_microchips(*, return_X_y=False, as_frame=False):
     )
 
 
-def load_spam_emails(*, subset="train", return_X_y=False):
+def load_spam_emails(*, subset="train", return_X_y=False, as_frame=False):
     """Load the course's SpamAssassin e-mails as 1899 word indicators (exercise 6).
 
     Parameters
@@ -148,11 +152,21 @@ def load_spam_emails(*, subset="train", return_X_y=False):
         ``"train"`` is ``spamTrain.mat`` (4000 e-mails), ``"test"`` is ``spamTest.mat`` (1000).
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return the data as a pandas DataFrame with one float64 column per vocabulary word and
+        the target as an int64 Series ``spam``.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``data`` (n, 1899) float64 0/1, ``target`` (n,) 1 = spam, ``feature_names`` the vocabulary.
+        ``data`` (n, 1899) float64 0/1, ``target`` (n,) int64 with 1 = spam, ``feature_names``
+        the vocabulary, ``target_names`` ``['ham', 'spam']``, ``frame``, ``DESCR``.
+    (data, target) : tuple if ``return_X_y`` is True
+        The arrays (or DataFrame and Series) above.
+
+    See Also
+    --------
+    load_sms_spam : Raw text messages labelled spam or ham.
 
     Examples
     --------
@@ -181,19 +195,37 @@ def load_spam_emails(*, subset="train", return_X_y=False):
         target_name="spam",
         descr=load_descr("spam_emails"),
         return_X_y=return_X_y,
-        as_frame=False,
+        as_frame=as_frame,
         target_names=["ham", "spam"],
     )
 
 
-def load_water_outflow():
+def load_water_outflow(*, subset="train", return_X_y=False, as_frame=False):
     """Load the dam data of course exercise 5 (``ex5data1.mat``) with its three splits.
+
+    Parameters
+    ----------
+    subset : {"train", "val", "test"}, default="train"
+        The split that ``data``, ``target`` and ``return_X_y`` give: the course's 12 training
+        rows, 21 cross-validation rows or 21 test rows. The Bunch holds all three either way.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` of ``subset`` instead of a Bunch.
+    as_frame : bool, default=False
+        Give every split as a DataFrame (column ``water_level_change``) and a Series
+        ``outflow``, all float64.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``X``, ``y`` (12 training rows), ``X_val``, ``y_val`` (21), ``X_test``, ``y_test`` (21);
-        each ``X`` is (n, 1) water-level change, each ``y`` (n,) outflow.
+        ``data`` (n, 1) water-level change and ``target`` (n,) outflow of ``subset``; ``X``,
+        ``y`` (12 training rows), ``X_val``, ``y_val`` (21), ``X_test``, ``y_test`` (21), the
+        course's names of the three splits; ``feature_names``, ``frame``, ``DESCR``.
+    (data, target) : tuple if ``return_X_y`` is True
+        The split named by ``subset``.
+
+    See Also
+    --------
+    sklearn.model_selection.learning_curve : The exercise's learning curves, fitted on these splits.
 
     Examples
     --------
@@ -201,17 +233,24 @@ def load_water_outflow():
     >>> data = load_water_outflow()
     >>> data.X.shape, data.X_val.shape, data.X_test.shape
     ((12, 1), (21, 1), (21, 1))
+    >>> X_val, y_val = load_water_outflow(subset="val", return_X_y=True)
+    >>> X_val.shape, y_val.shape
+    ((21, 1), (21,))
     """
     content = load_mat("ex5data1.mat")
-    return Bunch(
-        X=content["X"],
-        y=content["y"].ravel(),
-        X_val=content["Xval"],
-        y_val=content["yval"].ravel(),
-        X_test=content["Xtest"],
-        y_test=content["ytest"].ravel(),
+    splits = {
+        "train": (content["X"], content["y"].ravel()),
+        "val": (content["Xval"], content["yval"].ravel()),
+        "test": (content["Xtest"], content["ytest"].ravel()),
+    }
+    return split_bunch(
+        splits,
+        subset,
         feature_names=["water_level_change"],
-        DESCR=load_descr("water_outflow"),
+        target_name="outflow",
+        descr=load_descr("water_outflow"),
+        return_X_y=return_X_y,
+        as_frame=as_frame,
     )
 
 
@@ -221,6 +260,11 @@ def load_pca_points():
     Returns
     -------
     X : ndarray of shape (50, 2)
+        The points, float64, which the exercise normalises and projects onto one component.
+
+    See Also
+    --------
+    skdl.decomposition.PCA : The course's PCA.
 
     Examples
     --------
@@ -237,6 +281,11 @@ def load_kmeans_points():
     Returns
     -------
     X : ndarray of shape (300, 2)
+        The points, float64, in three clusters.
+
+    See Also
+    --------
+    skdl.cluster.KMeans : The course's K-means.
 
     Examples
     --------
@@ -253,6 +302,11 @@ def load_bird_image():
     Returns
     -------
     image : ndarray of shape (128, 128, 3), dtype uint8
+        The RGB pixels, 0-255; ``image.reshape(-1, 3) / 255`` is the exercise's data.
+
+    See Also
+    --------
+    skdl.cluster.KMeans : Compresses the image to 16 colours in the exercise.
 
     Examples
     --------
@@ -264,19 +318,38 @@ def load_bird_image():
     return load_mat("bird_small.mat")["A"]
 
 
-def load_server_metrics(which=1):
+def load_server_metrics(which=1, *, subset="train", return_X_y=False, as_frame=False):
     """Load a server-metrics set of the course's anomaly-detection exercise (exercise 8).
+
+    Each set has an unlabelled training split, on which the course fits the density, and a
+    labelled validation split, on which it chooses the threshold.
 
     Parameters
     ----------
     which : {1, 2}, default=1
-        ``1`` is ``ex8data1.mat`` (307 servers, 2 metrics), ``2`` is ``ex8data2.mat``
-        (1000 servers, 11 metrics).
+        ``1`` is ``ex8data1.mat`` (307 servers, latency in ms and throughput in mb/s), ``2`` is
+        ``ex8data2.mat`` (1000 servers, 11 metrics).
+    subset : {"train", "val"}, default="train"
+        The split that ``data``, ``target`` and ``return_X_y`` give. The training split has no
+        labels, so its ``target`` is None (``fit(*load_server_metrics(return_X_y=True))`` fits
+        without labels); the validation split is labelled 1 = anomalous, 0 = normal.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` of ``subset`` instead of a Bunch.
+    as_frame : bool, default=False
+        Give the splits as float64 DataFrames and the labels as an int64 Series ``anomalous``.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``X`` (unlabelled training rows), ``X_val`` and ``y_val`` (1 = anomalous, 0 = normal).
+        ``data`` and ``target`` of ``subset``; ``X`` (the unlabelled training rows), ``X_val``
+        and ``y_val`` (int64, 1 = anomalous), the course's names; ``feature_names``, ``frame``,
+        ``DESCR``.
+    (data, target) : tuple if ``return_X_y`` is True
+        The split named by ``subset``; ``target`` is None for ``"train"``.
+
+    See Also
+    --------
+    skdl.anomaly.GaussianAnomalyDetector : The course's detector, fitted on these metrics.
 
     Examples
     --------
@@ -284,15 +357,31 @@ def load_server_metrics(which=1):
     >>> data = load_server_metrics(2)
     >>> data.X.shape, data.X_val.shape
     ((1000, 11), (100, 11))
+    >>> X_val, y_val = load_server_metrics(1, subset="val", return_X_y=True)
+    >>> int(y_val.sum())
+    9
     """
     if which not in (1, 2):
         raise ValueError(f"which must be 1 or 2, got {which!r}.")
     content = load_mat(f"ex8data{which}.mat")
-    return Bunch(
-        X=content["X"],
-        X_val=content["Xval"],
-        y_val=content["yval"].ravel().astype(np.int64),
-        DESCR=load_descr("server_metrics"),
+    n_features = content["X"].shape[1]
+    if which == 1:
+        feature_names = ["latency_ms", "throughput_mb_s"]
+    else:
+        feature_names = [f"metric_{index}" for index in range(n_features)]
+    splits = {
+        "train": (content["X"], None),
+        "val": (content["Xval"], content["yval"].ravel().astype(np.int64)),
+    }
+    return split_bunch(
+        splits,
+        subset,
+        feature_names=feature_names,
+        target_name="anomalous",
+        descr=load_descr("server_metrics"),
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+        target_names=["normal", "anomalous"],
     )
 
 

@@ -21,7 +21,8 @@ def load_movielens(*, return_X_y=False, as_frame=False):
         Return ``(data, target)`` instead of a Bunch.
     as_frame : bool, default=False
         Return the data as a DataFrame with columns ``user_id`` and ``item_id`` and the target as
-        a Series ``rating``.
+        a Series ``rating``; ``frame`` holds all three, and
+        ``CollaborativeFilter(user_col="user_id", item_col="item_id")`` reads it as it is.
 
     Returns
     -------
@@ -109,7 +110,8 @@ def load_sms_spam(*, return_X_y=False, as_frame=False):
     target = (table["Label"].to_numpy() == "spam").astype(np.int64)
     frame = None
     if as_frame:
-        texts = pd.DataFrame({"text": texts})
+        # pandas' default string dtype ("str", Arrow-backed in pandas 3), not object.
+        texts = pd.DataFrame({"text": pd.Series(texts, dtype="str")})
         target = pd.Series(target, name="spam")
         frame = pd.concat([texts, target], axis=1)
     if return_X_y:

@@ -3,170 +3,29 @@
 from numbers import Integral
 
 import numpy as np
-import scipy.linalg
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import assert_all_finite, check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context, validate_data
-from ..utils._threads import map_in_threads, n_threads, row_blocks, single_threaded_blas
+from ..utils._dask import as_row_chunked, blockwise, check_dask_features, is_dask_collection
+from ..utils._fit_state import discard_state_on_error
+from ..utils._progress import EpochPrinter
+from ..utils._threads import effective_n_jobs
+from ._pca_solvers import (
+    centred_operator,
+    covariance_moments,
+    mean_and_total_variance,
+    pca_covariance_eigh,
+    pca_full,
+    pca_randomized,
+)
 
 # The rule of scikit-learn's "auto" (1.5 and later), so that both pick the same solver.
 _COVARIANCE_MAX_FEATURES = 1_000
 _COVARIANCE_MIN_RATIO = 10
 _FULL_MAX_DIMENSION = 500
-
-
-def _flip_signs(U, Vt):
-    """Make each component's largest-magnitude loading positive (``U``'s columns follow).
-
-    The SVD fixes each singular pair only up to a common sign; this convention (scikit-learn's
-    ``svd_flip`` on ``Vt``) makes the result deterministic across solvers and platforms.
-    """
-    largest = np.argmax(np.abs(Vt), axis=1)
-    signs = np.sign(Vt[np.arange(Vt.shape[0]), largest])
-    signs[signs == 0] = 1
-    Vt *= signs[:, None]
-    if U is not None:
-        U *= signs
-    return U, Vt
-
-
-def _pca_full(X_centred, n_components):
-    r"""Thin SVD of the centred data :math:`X = U S V^\top`: every component, every variance.
-
-    Returns ``(components (k, d), explained_variance (r,), singular_values (r,))`` where ``r``
-    is ``min(n, d)`` (the whole spectrum, for the variance ratios) and ``k = n_components``.
-    """
-    _, S, Vt = scipy.linalg.svd(X_centred, full_matrices=False, check_finite=False)
-    _, Vt = _flip_signs(None, Vt)
-    explained_variance = S**2 / max(X_centred.shape[0] - 1, 1)
-    return Vt[:n_components], explained_variance, S
-
-
-def _gram_and_sum(X):
-    r""":math:`X^\top X` and the column sums of ``X``, by row blocks on all cores.
-
-    Each thread forms the Gram matrix of its block with a single-threaded BLAS ``syrk`` (numpy
-    uses it for ``A.T @ A``) and the blocks are added: the same arithmetic as one multithreaded
-    call, which parallelises poorly over a short output and stalls when the cores are shared.
-    """
-
-    def block_gram(rows):
-        block = X[rows]
-        return block.T @ block, block.sum(axis=0)
-
-    blocks = map_in_threads(block_gram, row_blocks(X.shape[0], n_threads(), min_rows=max(2048, X.shape[1])))
-    gram, total = blocks[0]
-    for other_gram, other_total in blocks[1:]:
-        gram += other_gram
-        total += other_total
-    return gram, total
-
-
-def _pca_covariance_eigh(X, n_components, want_spectrum):
-    r"""Eigenvectors of the covariance :math:`\Sigma = \frac{1}{n-1}(X^\top X - n\,\bar x\bar x^\top)`.
-
-    The course's ``Sigma = X'*X/m`` followed by ``svd(Sigma)``: for a symmetric positive
-    semi-definite :math:`\Sigma` the SVD is the eigendecomposition, and ``eigh`` is cheaper. The
-    :math:`d \times d` matrix is formed without a centred copy of ``X``; when only ``n_components``
-    of many eigenpairs are needed, only those are computed (the total variance is the trace).
-
-    Returns ``(mean, components (k, d), explained_variance, total_variance)``;
-    ``explained_variance`` holds the whole spectrum when ``want_spectrum`` and the top ``k``
-    otherwise.
-    """
-    n_samples, n_features = X.shape
-    Sigma, column_sums = _gram_and_sum(X)
-    mean = column_sums / n_samples
-    Sigma -= n_samples * np.outer(mean, mean)
-    Sigma /= max(n_samples - 1, 1)
-    total_variance = float(np.trace(Sigma))
-    subset = None if want_spectrum else [n_features - n_components, n_features - 1]
-    eigenvalues, eigenvectors = scipy.linalg.eigh(
-        Sigma, subset_by_index=subset, overwrite_a=True, check_finite=False
-    )
-    order = np.argsort(eigenvalues)[::-1]
-    eigenvalues = np.maximum(eigenvalues[order], 0)
-    _, Vt = _flip_signs(None, np.ascontiguousarray(eigenvectors[:, order].T))
-    return mean, Vt[:n_components], eigenvalues, total_variance
-
-
-def _centred_operator(X, mean, transpose):
-    r"""Products with :math:`A = X - 1\bar x^\top` (or :math:`A^\top`) without forming it.
-
-    Returns ``(times, transpose_times, shape)``: ``times(Q) = A Q`` and ``transpose_times(P) = A^T P``
-    (roles swapped when ``transpose``), so that no centred copy of ``X`` is ever made. Both run
-    by row blocks of ``X`` on all cores, as the Gram matrix of the covariance solver does.
-    """
-    blocks = row_blocks(X.shape[0], n_threads())
-
-    def times(Q):
-        product = np.empty((X.shape[0], Q.shape[1]), dtype=np.result_type(X, Q))
-
-        def block_times(rows):
-            product[rows] = X[rows] @ Q
-
-        map_in_threads(block_times, blocks)
-        product -= mean @ Q
-        return product
-
-    def transpose_times(P):
-        parts = map_in_threads(lambda rows: X[rows].T @ P[rows], blocks)
-        product = parts[0]
-        for part in parts[1:]:
-            product += part
-        product -= np.outer(mean, P.sum(axis=0))
-        return product
-
-    if transpose:
-        return transpose_times, times, X.shape[::-1]
-    return times, transpose_times, X.shape
-
-
-def _randomized_range_finder(times, transpose_times, shape, size, n_iter, random_state, dtype):
-    r"""An orthonormal basis :math:`Q` of (approximately) the top ``size`` left singular space of ``A``.
-
-    Halko, Martinsson and Tropp (2011), algorithm 4.4: sample :math:`Y = (A A^\top)^q A\Omega` with a
-    Gaussian :math:`\Omega`, renormalising by LU between products so that the small singular
-    directions do not drown in rounding, then orthonormalise by QR. The factorisations of these
-    thin matrices run on single-threaded BLAS, several times faster than multithreaded.
-    """
-
-    def lu(Y):
-        with single_threaded_blas():
-            return scipy.linalg.lu(Y, permute_l=True, check_finite=False)[0]
-
-    Q = random_state.standard_normal(size=(shape[1], size)).astype(dtype, copy=False)
-    for _ in range(n_iter):
-        Q = lu(times(Q))
-        Q = lu(transpose_times(Q))
-    Y = times(Q)
-    with single_threaded_blas():
-        Q, _ = scipy.linalg.qr(Y, mode="economic", check_finite=False)
-    return Q
-
-
-def _pca_randomized(X, mean, n_components, random_state, n_oversamples=10):
-    r"""Randomized truncated SVD of the centred data (Halko et al.): :math:`Q^\top A = \hat U S V^\top`.
-
-    Wide data are handled through :math:`A^\top` (whose range is the smaller space), as
-    scikit-learn does, which also makes the two agree closely for the same number of iterations.
-
-    Returns ``(components (k, d), explained_variance (k,), singular_values (k,))``.
-    """
-    n_iter = 7 if n_components < 0.1 * min(X.shape) else 4
-    size = min(n_components + n_oversamples, min(X.shape))
-    transpose = X.shape[0] < X.shape[1]
-    times, transpose_times, shape = _centred_operator(X, mean, transpose)
-    Q = _randomized_range_finder(times, transpose_times, shape, size, n_iter, random_state, X.dtype)
-    B = transpose_times(Q).T
-    with single_threaded_blas():
-        U_hat, S, Vt = scipy.linalg.svd(B, full_matrices=False, check_finite=False)
-    components = np.ascontiguousarray((Q @ U_hat).T) if transpose else Vt
-    _, components = _flip_signs(None, components)
-    explained_variance = S**2 / max(X.shape[0] - 1, 1)
-    return components[:n_components], explained_variance[:n_components], S[:n_components]
 
 
 def _components_for_variance(explained_variance_ratio, fraction):
@@ -177,6 +36,7 @@ def _components_for_variance(explained_variance_ratio, fraction):
 
 
 def _choose_solver(shape, n_components):
+    """scikit-learn's ``"auto"`` rule for dense in-memory data."""
     n_samples, n_features = shape
     if n_features <= _COVARIANCE_MAX_FEATURES and n_samples >= _COVARIANCE_MIN_RATIO * n_features:
         return "covariance_eigh"
@@ -185,8 +45,55 @@ def _choose_solver(shape, n_components):
     return "randomized" if 1 <= n_components < 0.8 * min(shape) else "full"
 
 
+def _choose_sparse_solver(shape, n_components):
+    """For sparse data: the covariance when it is small, else the randomized SVD."""
+    if shape[1] <= _COVARIANCE_MAX_FEATURES or not isinstance(n_components, Integral):
+        return "covariance_eigh"
+    return "randomized"
+
+
+def _check_solver_for_input(solver, X):
+    """Refuse the solvers that cannot take this kind of input, naming the ones that can."""
+    if sp.issparse(X) and solver == "full":
+        raise TypeError(
+            "PCA(svd_solver='full') needs dense data: the thin SVD would densify the centred sparse "
+            "matrix. Sparse input is centred implicitly by svd_solver='covariance_eigh' (a "
+            "n_features x n_features covariance) or 'randomized' (an int n_components), or 'auto'."
+        )
+    if is_dask_collection(X) and solver != "covariance_eigh":
+        raise ValueError(
+            f"PCA(svd_solver={solver!r}) cannot fit a dask array exactly; use svd_solver="
+            "'covariance_eigh' (or 'auto'): the covariance is reduced over the row chunks on the workers."
+        )
+
+
+def _check_variance_scale(total_variance, X, dtype):
+    """Refuse data whose variances ``dtype`` cannot hold, instead of returning nonsense."""
+    info = np.finfo(dtype)
+    if not np.isfinite(total_variance) or total_variance > info.max:
+        raise ValueError(
+            f"PCA: the scale of X is too large: its variance ({total_variance:.1e}) overflows "
+            f"{np.dtype(dtype).name}. Divide X by a constant before fitting; the components do not "
+            "change and the variances scale by the constant's square."
+        )
+    if total_variance < info.tiny:
+        spread = X.max() - X.min()
+        spread = spread.compute() if hasattr(spread, "compute") else spread
+        if spread > 0:
+            raise ValueError(
+                f"PCA: the scale of X is too small: its variance ({total_variance:.1e}) underflows "
+                f"{np.dtype(dtype).name} (its values differ by very little). Multiply X by a constant "
+                "before fitting; the components do not change and the variances scale by the "
+                "constant's square."
+            )
+
+
 class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     r"""Principal component analysis, the course's ex7 dimensionality reduction.
+
+    The data are projected onto the directions of largest variance, the leading eigenvectors of
+    the covariance (right singular vectors of the centred data), found by one of three solvers.
+    Dense, sparse (centred implicitly) and dask inputs (reduced on the workers) are accepted.
 
     Parameters
     ----------
@@ -203,9 +110,18 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         of large wide data (an int ``n_components`` only). ``"auto"`` picks as scikit-learn does:
         ``"covariance_eigh"`` when ``n_features <= 1000`` and ``n_samples >= 10 n_features``,
         else ``"full"`` for small data or a float ``n_components``, else ``"randomized"`` when
-        ``n_components < 0.8 min(n_samples, n_features)``.
+        ``n_components < 0.8 min(n_samples, n_features)``. For sparse ``X``, ``"auto"`` is
+        ``"covariance_eigh"`` up to 1,000 features (or for a float ``n_components``), else
+        ``"randomized"``; for a dask array it is ``"covariance_eigh"``, the one exact solver there.
     random_state : int, RandomState instance or None, default=None
         Draws the random test matrix of ``"randomized"``.
+    n_jobs : int, default=None
+        Threads for the row blocks of the covariance and of the randomized solver's products
+        (``None`` and ``-1``: every core this process may use, counted through joblib, which
+        reads cgroup quotas and CPU affinity).
+    verbose : int, default=0
+        With ``"randomized"``, print one line per power iteration with the sum of squares its
+        basis captures and the elapsed time (one more product per iteration when on).
 
     Attributes
     ----------
@@ -234,7 +150,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     See Also
     --------
-    sklearn.decomposition.PCA : scikit-learn's PCA (same solvers, signs and ``"auto"`` rule).
+    sklearn.decomposition.PCA : The PCA of scikit-learn (same solvers, signs and ``"auto"`` rule).
 
     Notes
     -----
@@ -245,10 +161,21 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     added back after. The course normalises the features first: put a
     :class:`~sklearn.preprocessing.StandardScaler` before the PCA for that.
 
+    ``"covariance_eigh"`` reads :math:`X` once, in row blocks, each centred by its own mean and
+    merged exactly (Chan et al.), in float64: data far from the origin and float32 data give the
+    covariance of the two-pass centred computation, and no copy of :math:`X` is made. A dask
+    array is reduced the same way, chunk by chunk on its workers; ``transform`` of a dask array
+    is a dask array. Sparse data are centred implicitly: the covariance is
+    :math:`(X^\top X - n\bar x\bar x^\top)/(n-1)` and the randomized solver multiplies by
+    :math:`X - 1\bar x^\top` as :math:`XQ - 1(\bar x^\top Q)`.
+
     References
     ----------
     N. Halko, P.-G. Martinsson and J. A. Tropp, "Finding structure with randomness: probabilistic
     algorithms for constructing approximate matrix decompositions", SIAM Review 53(2), 2011.
+
+    T. F. Chan, G. H. Golub and R. J. LeVeque, "Algorithms for computing the sample variance:
+    analysis and recommendations", The American Statistician 37(3), 1983.
 
     Examples
     --------
@@ -273,13 +200,19 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "whiten": ["boolean"],
         "svd_solver": [StrOptions({"auto", "full", "covariance_eigh", "randomized"})],
         "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
-    def __init__(self, n_components=None, *, whiten=False, svd_solver="auto", random_state=None):
+    def __init__(
+        self, n_components=None, *, whiten=False, svd_solver="auto", random_state=None, n_jobs=None, verbose=0
+    ):
         self.n_components = n_components
         self.whiten = whiten
         self.svd_solver = svd_solver
         self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _check_n_components(self, shape, solver):
         rank = min(shape)
@@ -294,22 +227,49 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 "spectrum; use svd_solver='full' or 'covariance_eigh' instead of 'randomized'."
             )
 
+    def _validate_input(self, X):
+        """``X`` validated for fit (numpy, sparse CSR/CSC or row-chunked dask) and the solver for it."""
+        if is_dask_collection(X):
+            check_dask_features(self, X, reset=True)
+            X = as_row_chunked(X)
+            if X.shape[0] < 2:
+                raise ValueError(f"Found array with {X.shape[0]} sample(s) while a minimum of 2 is required.")
+            solver = "covariance_eigh" if self.svd_solver == "auto" else self.svd_solver
+        else:
+            # The covariance's one pass finds NaN and inf itself (non-finite moments).
+            X = validate_data(
+                self, X, dtype=[np.float64, np.float32], ensure_min_samples=2,
+                accept_sparse=("csr", "csc"), ensure_all_finite=False,
+            )
+            if self.svd_solver != "auto":
+                solver = self.svd_solver
+            elif sp.issparse(X):
+                solver = _choose_sparse_solver(X.shape, self.n_components)
+            else:
+                solver = _choose_solver(X.shape, self.n_components)
+            if solver != "covariance_eigh" or sp.issparse(X):
+                assert_all_finite(X.data if sp.issparse(X) else X, input_name="X")
+        _check_solver_for_input(solver, X)
+        self._check_n_components(X.shape, solver)
+        return X, solver
+
     def _solve(self, X, solver):
-        """Run ``solver``; return components, variances (whole spectrum or top k), total variance."""
-        n_samples, _ = X.shape
+        """Run ``solver``; return mean, components, variances (whole spectrum or top k), total variance."""
         rank = min(X.shape)
         fixed_k = self.n_components if isinstance(self.n_components, Integral) else rank
+        n_threads = effective_n_jobs(self.n_jobs)
         if solver == "covariance_eigh":
+            moments = covariance_moments(X, n_threads)
             want_spectrum = not isinstance(self.n_components, Integral)
-            return _pca_covariance_eigh(X, fixed_k, want_spectrum)
-        mean = X.mean(axis=0)
+            return (moments.mean,) + pca_covariance_eigh(moments, fixed_k, want_spectrum)
+        mean, total = mean_and_total_variance(X, n_threads)
+        _check_variance_scale(total, X, X.dtype)
         if solver == "full":
-            components, variance, _ = _pca_full(X - mean, rank)
+            components, variance = pca_full(X, mean)
             return mean, components, variance, float(variance.sum())
+        progress = EpochPrinter(self.verbose, "PCA", unit="power iteration")
         random_state = check_random_state(self.random_state)
-        components, variance, _ = _pca_randomized(X, mean, fixed_k, random_state)
-        squares = np.einsum("ij,ij->j", X, X, dtype=np.float64)
-        total = float((squares - n_samples * mean.astype(np.float64) ** 2).sum() / max(n_samples - 1, 1))
+        components, variance = pca_randomized(X, mean, fixed_k, random_state, n_threads, progress)
         return mean, components, variance, total
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -318,55 +278,70 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data. Sparse matrices are not supported.
-        y : Ignored
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. Sparse input is centred implicitly (``svd_solver`` ``"auto"``,
+            ``"covariance_eigh"`` or ``"randomized"``); a dask array chunked by rows is fitted
+            exactly by ``"covariance_eigh"`` without gathering it.
+        y : None
+            Ignored; present for API consistency.
 
         Returns
         -------
         self : PCA
+            The fitted estimator.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        solver = self.svd_solver if self.svd_solver != "auto" else _choose_solver(X.shape, self.n_components)
-        self._check_n_components(X.shape, solver)
-        mean, components, variance, total = self._solve(X, solver)
+        X, solver = self._validate_input(X)
+        with discard_state_on_error(self):
+            mean, components, variance, total = self._solve(X, solver)
+            _check_variance_scale(total, X, X.dtype)
+            self._set_fitted(X, solver, mean, components, variance, total)
+        return self
+
+    def _set_fitted(self, X, solver, mean, components, variance, total):
         ratio = variance / total if total > 0 else np.zeros_like(variance)
+        rank = min(X.shape)
         if self.n_components is None:
-            k = min(X.shape)
+            k = rank
         elif isinstance(self.n_components, Integral):
             k = self.n_components
         else:
             k = _components_for_variance(ratio, self.n_components)
-        rank = min(X.shape)
+        n_samples = int(X.shape[0])
         discarded = total - float(variance[:k].sum())
         self.noise_variance_ = max(discarded, 0.0) / (rank - k) if k < rank else 0.0
-        self.mean_ = mean
+        self.mean_ = mean.astype(X.dtype, copy=False)
         self.components_ = components[:k].astype(X.dtype, copy=False)
         self.explained_variance_ = variance[:k].astype(X.dtype, copy=False)
         self.explained_variance_ratio_ = ratio[:k].astype(X.dtype, copy=False)
-        self.singular_values_ = np.sqrt(self.explained_variance_ * max(X.shape[0] - 1, 1))
+        self.singular_values_ = np.sqrt(self.explained_variance_ * max(n_samples - 1, 1))
         self.n_components_ = k
-        self.n_samples_ = X.shape[0]
+        self.n_samples_ = n_samples
         self._solver = solver
         self._n_features_out = k
-        return self
 
     def transform(self, X):
         r"""Project onto the components, the course's ``projectData``: :math:`z = U_k^\top(x - \bar x)`.
 
+        Dense rows are centred block by block before the product (so data far from the origin
+        keep their digits); sparse rows implicitly; a dask array gives a dask array.
+
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            The data to project.
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, n_components_)
+        Z : ndarray or dask array of shape (n_samples, n_components_)
+            The projections (whitened when ``whiten``).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        if is_dask_collection(X):
+            return blockwise(self.transform, X)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False, accept_sparse=("csr", "csc"))
         components = self.components_.astype(X.dtype, copy=False)
-        Z = X @ components.T
-        Z -= self.mean_.astype(X.dtype, copy=False) @ components.T
+        times, _, _ = centred_operator(X, self.mean_.astype(X.dtype, copy=False), False, effective_n_jobs(self.n_jobs))
+        Z = times(components.T)
         if self.whiten:
             Z /= np.sqrt(np.maximum(self.explained_variance_, np.finfo(Z.dtype).tiny)).astype(X.dtype)
         return Z
@@ -377,10 +352,12 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         Z : array-like of shape (n_samples, n_components_)
+            Projections, as ``transform`` returns them.
 
         Returns
         -------
         X_approx : ndarray of shape (n_samples, n_features)
+            The points of the principal subspace that ``Z`` stands for.
         """
         check_is_fitted(self)
         Z = check_array(Z, dtype=[np.float64, np.float32])
@@ -395,6 +372,6 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = self.svd_solver in ("auto", "covariance_eigh", "randomized")
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

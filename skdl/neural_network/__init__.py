@@ -3,16 +3,27 @@
 ``MLPClassifier`` and ``MLPRegressor`` are numpy only. ``CNNClassifier``, ``RNNClassifier`` and
 ``ImageAugmentation`` (the CNN's ``augment``) are imported on first use, so
 ``import skdl.neural_network`` never imports torch; using them without torch and skorch raises
-an ImportError naming the extra to install.
+an ImportError naming the extra to install. Where torch or skorch is missing they are left out of
+``__all__`` and ``dir()``, so ``from skdl.neural_network import *`` still works.
 """
 
 import importlib
+import importlib.util
 
 from ._mlp import MLPClassifier, MLPRegressor
 
 _TORCH_ESTIMATORS = {"CNNClassifier": "._cnn", "ImageAugmentation": "._augment", "RNNClassifier": "._rnn"}
 
-__all__ = ["CNNClassifier", "ImageAugmentation", "MLPClassifier", "MLPRegressor", "RNNClassifier"]
+
+def _torch_installed():
+    # find_spec locates a package without importing it (and a broken finder counts as missing).
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in ("torch", "skorch"))
+    except ImportError:
+        return False
+
+
+__all__ = sorted(["MLPClassifier", "MLPRegressor", *(_TORCH_ESTIMATORS if _torch_installed() else [])])
 
 
 def __getattr__(name):
@@ -31,4 +42,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(globals()) + __all__)
+    return sorted(set(globals()) | set(__all__))

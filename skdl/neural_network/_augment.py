@@ -9,12 +9,11 @@ import math
 from numbers import Integral, Real
 
 import torch
+from sklearn.base import BaseEstimator
 from torch.nn import functional as F
 
-_PARAMETERS = ("crop_padding", "horizontal_flip", "rotation", "scale")
 
-
-class ImageAugmentation:
+class ImageAugmentation(BaseEstimator):
     """Random transformations of the training images, drawn afresh for every batch.
 
     Give an instance (or ``True`` for the defaults) as ``CNNClassifier(augment=...)``. Its
@@ -60,21 +59,6 @@ class ImageAugmentation:
         self.horizontal_flip = horizontal_flip
         self.rotation = rotation
         self.scale = scale
-
-    def get_params(self, deep=True):
-        """The parameters, as a dict (scikit-learn's convention, for nested parameters)."""
-        return {name: getattr(self, name) for name in _PARAMETERS}
-
-    def set_params(self, **params):
-        """Set parameters by name; returns the instance."""
-        for name, value in params.items():
-            if name not in _PARAMETERS:
-                raise ValueError(f"Invalid parameter {name!r} for ImageAugmentation; valid: {list(_PARAMETERS)}.")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self):
-        return f"ImageAugmentation({', '.join(f'{name}={getattr(self, name)!r}' for name in _PARAMETERS)})"
 
     def __eq__(self, other):
         return type(other) is type(self) and self.get_params() == other.get_params()

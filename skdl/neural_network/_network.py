@@ -33,28 +33,45 @@ from ._layers import (
     dropout_mask,
 )
 
-# Activations whose initialisation is He's (variance 2 / fan-in); the others get Xavier's.
-_HE_ACTIVATIONS = {"relu", "leaky_relu"}
+# Glorot's uniform bound is sqrt(factor / (fan_in + fan_out)): factor 6 keeps the variance of the
+# activations constant through tanh-like units, 2 through the sigmoid, whose slope at 0 is 1/4.
+_GLOROT_FACTOR = {"sigmoid": 2.0}
+_DEFAULT_GLOROT_FACTOR = 6.0
 
 
 def initialize_parameters(layer_sizes, activation, rng, dtype):
-    r"""Random weights and zero intercepts for the layer sizes ``[n_in, h_1, ..., n_out]``.
+    r"""Random weights and intercepts for the layer sizes ``[n_in, h_1, ..., n_out]``.
 
-    Hidden layers with ReLU or leaky ReLU get He's normal initialisation,
-    :math:`W \sim \mathcal N(0, 2 / n_{in})`; the others and the output layer get Xavier's uniform
-    one, :math:`W \sim U(-\epsilon, \epsilon)` with :math:`\epsilon = \sqrt{6 / (n_{in} + n_{out})}`
-    (the course's ``randInitializeWeights``).
+    Every layer draws :math:`W_l` and then :math:`b_l` from Glorot and Bengio's uniform
+    distribution :math:`U(-\epsilon, \epsilon)`, with :math:`\epsilon = \sqrt{6 / (n_{in} + n_{out})}`
+    (:math:`\sqrt{2 / (n_{in} + n_{out})}` for sigmoid networks): the course's
+    ``randInitializeWeights`` and scikit-learn's ``MLPClassifier`` initialisation, drawn in the
+    same order, so the same ``RandomState`` seed gives scikit-learn's initial network.
+
+    Parameters
+    ----------
+    layer_sizes : list of int
+        Units of the input layer, of each hidden layer and of the output layer.
+    activation : str
+        The hidden layers' activation (a key of ``ACTIVATIONS``).
+    rng : numpy.random.RandomState
+        Source of the random draws.
+    dtype : dtype
+        The dtype of the arrays (float64 or float32).
+
+    Returns
+    -------
+    coefs : list of ndarray
+        ``coefs[l]`` of shape (layer_sizes[l], layer_sizes[l + 1]).
+    intercepts : list of ndarray
+        ``intercepts[l]`` of shape (layer_sizes[l + 1],).
     """
+    factor = _GLOROT_FACTOR.get(activation, _DEFAULT_GLOROT_FACTOR)
     coefs, intercepts = [], []
-    n_layers = len(layer_sizes) - 1
-    for index, (fan_in, fan_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
-        if activation in _HE_ACTIVATIONS and index < n_layers - 1:
-            W = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)
-        else:
-            bound = np.sqrt(6.0 / (fan_in + fan_out))
-            W = rng.uniform(-bound, bound, (fan_in, fan_out))
-        coefs.append(W.astype(dtype))
-        intercepts.append(np.zeros(fan_out, dtype=dtype))
+    for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        coefs.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype, copy=False))
+        intercepts.append(rng.uniform(-bound, bound, fan_out).astype(dtype, copy=False))
     return coefs, intercepts
 
 

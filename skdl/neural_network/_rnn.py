@@ -391,14 +391,14 @@ class RNNClassifier(SkorchClassifierBase):
         return {"x": as_float32(X), "lengths": lengths}, y, X.shape[2]
 
     def _validate_fit_inputs(self, X, y, reset=True):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         kind = input_kind(X, self.input_type) if reset else self._fitted_kind(X)
         if kind == "numeric":
             inputs, y, n_features = self._numeric(X, y, reset)
             if reset:
                 self.input_type_, self.n_sequence_features_ = kind, n_features
             return inputs, y
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
         flat, lengths = self._tokens(X, kind)

@@ -27,7 +27,6 @@ from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, LRScheduler
 from skorch.helper import predefined_split
@@ -35,7 +34,7 @@ from skorch.history import History
 
 from ..utils._compat import Interval, Options, StrOptions, _fit_context
 from ..utils._threads import ScopedProcessSetting, effective_n_jobs
-from ..utils._validation import check_sample_weight, validation_split
+from ..utils._validation import check_classification_labels, check_sample_weight, validation_split
 from ._data import BatchIterator, device_available, make_dataset, resolve_device
 from ._net import INFERENCE_BATCH_SIZE, ProgressPrinter, TrainingNet
 
@@ -224,14 +223,8 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
     # -- classes and weights ---------------------------------------------------------------------
 
     def _set_classes(self, y, classes=None):
-        labels = y if classes is None else classes
-        kinds = _label_types(labels)
-        if len(kinds) > 1:
-            raise ValueError(
-                f"y mixes labels of different types ({', '.join(sorted(kinds))}), which have no order "
-                "to sort the classes by: give labels of one type, e.g. y.astype(str)."
-            )
-        check_classification_targets(y)
+        y = check_classification_labels(np.asarray(y))
+        labels = y if classes is None else check_classification_labels(np.asarray(classes))
         self.classes_ = np.unique(labels)
         if len(self.classes_) < 2:
             raise ValueError(
@@ -241,7 +234,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
 
     def _class_indices(self, y):
         """``y`` as indices into ``classes_``, refusing labels outside it."""
-        check_classification_targets(y)
+        y = check_classification_labels(np.asarray(y))
         if len(_label_types(np.concatenate([np.asarray(y, dtype=object), self.classes_.astype(object)]))) > 1:
             raise ValueError(f"y holds labels of another type than the classes {self.classes_.tolist()}.")
         unseen = np.setdiff1d(y, self.classes_)

@@ -9,10 +9,16 @@ With the item side fixed, the objective separates into one ridge regression per 
 The left-hand sides of all users are one sparse product: the users x items matrix of weights
 times the items x k(k+1)/2 matrix of the upper triangles of :math:`f_i f_i^\top`; the right-hand
 sides are the sparse matrix of weighted targets times the item features. One batched LAPACK
-solve then gives every :math:`x_u`; there is no Python loop over users.
+solve then gives every :math:`x_u`; there is no Python loop over users. With ``n_threads > 1``
+blocks of rows are solved in threads (numpy and scipy release the GIL in these kernels).
 """
 
+from typing import NamedTuple
+
 import numpy as np
+
+from ..utils._threads import map_in_threads, row_blocks
+from ._implicit import implicit_step
 
 
 def gram_triangles(features):
@@ -24,7 +30,27 @@ def gram_triangles(features):
     return features[:, rows] * features[:, cols], (rows, cols)
 
 
-def solve_ridge_rows(weight_matrix, target_matrix, features, alpha):
+def gram_stack(weight_matrix, features):
+    r""":math:`G_r = \sum_j W_{rj} f_j f_j^\top` for every row r, shape (n_rows, k, k)."""
+    k = features.shape[1]
+    triangles, (rows, cols) = gram_triangles(features)
+    upper = np.asarray(weight_matrix @ triangles)
+    gram = np.empty((upper.shape[0], k, k), dtype=features.dtype)
+    gram[:, rows, cols] = upper
+    gram[:, cols, rows] = upper
+    return gram
+
+
+class RidgeSolution(NamedTuple):
+    """What :func:`solve_ridge_rows` returns (see there)."""
+
+    solution: np.ndarray
+    system: np.ndarray
+    rhs: np.ndarray
+    explained: float
+
+
+def solve_ridge_rows(weight_matrix, target_matrix, features, alpha, n_threads=1, shift=None):
     r"""Solve :math:`(\sum_j W_{rj} f_j f_j^\top + \alpha I)\,x_r = \sum_j (Wt)_{rj} f_j` for every row r.
 
     Parameters
@@ -37,37 +63,51 @@ def solve_ridge_rows(weight_matrix, target_matrix, features, alpha):
         The fixed side :math:`f_j`.
     alpha : float
         The ridge penalty, > 0 so that rows without ratings get :math:`x_r = 0`.
+    n_threads : int, default=1
+        Solve blocks of rows in this many threads.
+    shift : ndarray of shape (n_rows, m) or None
+        Solve as if every target were :math:`t_{rj} - f_{j,1..m}^\top s_r`: the right-hand sides
+        lose :math:`G_{r,:,1..m}\,s_r`, with no pass over the pairs (SVD++ uses it for
+        :math:`x_i^\top z_u`).
 
     Returns
     -------
-    solution : ndarray of shape (n_rows, k)
-    explained : float
+    RidgeSolution
+        ``solution`` (n_rows, k); ``system`` (n_rows, k, k), the matrices :math:`G_r + \alpha I`;
+        ``rhs`` (n_rows, k); and ``explained``,
         :math:`\sum_r x_r^\top \mathrm{rhs}_r + \alpha\lVert x\rVert^2`. Since
         :math:`x^\top G x = x^\top \mathrm{rhs}` at the solution, the weighted squared error is
         :math:`\sum W t^2 - \text{explained}`: the cost comes with the solve, at no extra pass.
     """
-    k = features.shape[1]
-    triangles, (rows, cols) = gram_triangles(features)
-    gram_upper = np.asarray(weight_matrix @ triangles)
-    gram = np.empty((gram_upper.shape[0], k, k), dtype=features.dtype)
-    gram[:, rows, cols] = gram_upper
-    gram[:, cols, rows] = gram_upper
-    gram[:, np.arange(k), np.arange(k)] += alpha
-    rhs = np.asarray(target_matrix @ features)
-    solution = np.linalg.solve(gram, rhs[..., None])[..., 0]
+    n_rows, k = weight_matrix.shape[0], features.shape[1]
+
+    def solve_block(block):
+        system = gram_stack(weight_matrix[block], features)
+        rhs = np.asarray(target_matrix[block] @ features)
+        if shift is not None:
+            m = shift.shape[1]
+            rhs -= (system[:, :, :m] @ shift[block][..., None])[..., 0]
+        system[:, np.arange(k), np.arange(k)] += alpha
+        return _solve_spd(system, rhs), system, rhs
+
+    blocks = row_blocks(n_rows, n_threads) if n_threads > 1 else [slice(0, n_rows)]
+    parts = map_in_threads(solve_block, blocks, max_threads=n_threads)
+    solution, system, rhs = (np.concatenate(arrays) if len(parts) > 1 else arrays[0] for arrays in zip(*parts))
     explained = float(np.vdot(solution, rhs)) + alpha * float(np.vdot(solution, solution))
-    return solution, explained
+    return RidgeSolution(solution, system, rhs, explained)
 
 
-def pair_dot(left, right, left_index, right_index, chunk=1 << 18):
-    """``sum(left[left_index] * right[right_index], axis=1)``, in chunks to bound memory."""
-    out = np.empty(len(left_index), dtype=np.result_type(left, right))
-    for start in range(0, len(left_index), chunk):
-        stop = start + chunk
-        out[start:stop] = np.einsum(
-            "ij,ij->i", left[left_index[start:stop]], right[right_index[start:stop]]
-        )
-    return out
+def _solve_spd(system, rhs):
+    """Batched solve of the positive definite ``system``; the min-norm solution where it fails.
+
+    LU fails only when the penalty is negligible beside the Gram matrix in floating point
+    (ratings on a scale of 1e12 and beyond, with few ratings per row): the ridge solution is then
+    its limit as the penalty goes to 0, the pseudo-inverse's.
+    """
+    try:
+        return np.linalg.solve(system, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return (np.linalg.pinv(system, hermitian=True) @ rhs[..., None])[..., 0]
 
 
 def with_ones(factors):
@@ -75,43 +115,81 @@ def with_ones(factors):
     return np.hstack([factors, np.ones((len(factors), 1), dtype=factors.dtype)])
 
 
-def als_half_step(data, solve_for, fixed_factors, fixed_bias, mu, alpha, rows=None):
-    r"""Solve one side's factors (and biases) with the other side fixed: half an ALS sweep.
+def features_of(factors, biases):
+    """The fixed side's features: its factors, with the constant column when biases are learned."""
+    return with_ones(factors) if biases else factors
+
+
+def split_bias(solution, biases):
+    """``(factors, bias)`` from the solved ``[factors, bias]`` rows (bias None without biases)."""
+    if not biases:
+        return solution, None
+    return np.ascontiguousarray(solution[:, :-1]), solution[:, -1].copy()
+
+
+def als_sweep(data, factors, mu, alpha, *, implicit=None, n_threads=1):
+    r"""One sweep: all users against the items, then (SVD++) the implicit factors, then all items.
 
     Parameters
     ----------
     data : RatingData
-    solve_for : {"users", "items"}
-        The side solved; the other is fixed.
-    fixed_factors : ndarray of shape (n_fixed, k)
-    fixed_bias : ndarray of shape (n_fixed,) or None
-        The fixed side's biases; ``None`` fits no biases.
-    mu : float
-    alpha : float
-    rows : ndarray of int or None
-        Solve only these users (items); ``None`` solves all.
+    factors : Factors
+        The current parameters (not modified).
+    mu, alpha : float
+    implicit : tuple or None
+        ``(S, S_transposed, alpha_implicit, n_cg_steps)`` for the implicit model, where ``S`` is
+        the users x items matrix of :math:`|N(u)|^{-1/2}` at the rated pairs.
+    n_threads : int
 
     Returns
     -------
-    factors : ndarray of shape (n_rows, k)
-    bias : ndarray of shape (n_rows,) or None
-    squared_error : float
-        The weighted sum of squared errors :math:`\sum w (y - \hat y)^2` over all ratings after
-        the solve (meaningful only when ``rows`` is None).
+    factors : Factors
+    cost : float
+        :math:`J` at the new parameters (from the item solve, at no extra pass).
     """
-    by_row, fixed_index = (data.by_user, data.items) if solve_for == "users" else (data.by_item, data.users)
-    biases = fixed_bias is not None
-    offset = mu + fixed_bias[fixed_index] if biases else np.full(data.n_pairs, mu, data.weight.dtype)
-    target = data.weighted_rating - data.weight * offset
-    weights, targets = by_row(data.weight), by_row(target)
-    if rows is not None:
-        weights, targets = weights[rows], targets[rows]
-    solution, explained = solve_ridge_rows(
-        weights, targets, with_ones(fixed_factors) if biases else fixed_factors, alpha
+    users, items, weight = data.users, data.items, data.weight
+    f, biases = factors, factors.biases
+    offset = mu + f.item_bias[items] if biases else np.full(data.n_pairs, mu, weight.dtype)
+    users_solved = solve_ridge_rows(
+        data.by_user(weight), data.by_user(data.weighted_rating - weight * offset), features_of(f.item, biases),
+        alpha, n_threads, shift=f.implicit_user,
     )
-    # sum w (y - offset)^2 over the ratings, from the pair sums.
-    total = data.sum_weighted_squares - float(np.dot(offset, 2 * data.weighted_rating - data.weight * offset))
-    squared_error = total - explained
-    if not biases:
-        return solution, None, squared_error
-    return np.ascontiguousarray(solution[:, :-1]), solution[:, -1].copy(), squared_error
+    user, user_bias = split_bias(users_solved.solution, biases)
+    implicit_factors, implicit_user = None, None
+    if implicit is not None:
+        S, S_T, alpha_implicit, n_steps = implicit
+        item_gram, residual = _explicit_residual_moments(users_solved, user, user_bias, f.implicit_user, alpha)
+        implicit_factors = implicit_step(S, S_T, item_gram, residual, f.implicit, alpha_implicit, n_steps)
+        implicit_user = np.asarray(S @ implicit_factors)
+    vectors = user if implicit_user is None else user + implicit_user
+    offset = mu + user_bias[users] if biases else np.full(data.n_pairs, mu, weight.dtype)
+    items_solved = solve_ridge_rows(
+        data.by_item(weight), data.by_item(data.weighted_rating - weight * offset),
+        features_of(vectors, biases), alpha, n_threads,
+    )
+    item, item_bias = split_bias(items_solved.solution, biases)
+    new = type(f)(user, item, user_bias, item_bias, implicit_factors, implicit_user)
+    # sum w (y - offset)^2 over the ratings, from the pair sums, minus what the solve explained.
+    squared_error = (
+        data.sum_weighted_squares
+        - float(np.dot(offset, 2 * data.weighted_rating - weight * offset)) - items_solved.explained
+    )
+    alpha_implicit = implicit[2] if implicit is not None else 0.0
+    return new, 0.5 * squared_error + new.penalty(alpha, alpha_implicit)
+
+
+def _explicit_residual_moments(solved, user, user_bias, implicit_user, alpha):
+    r""":math:`A_u = \sum_i W x_i x_i^\top` and :math:`g_u = \sum_i W e_{ui} x_i` from the users' solve.
+
+    :math:`e_{ui} = \bar y_{ui} - \mu - b_u - c_i - x_i^\top\theta_u`. The solve had the
+    right-hand sides :math:`\sum_i W(\bar y - \mu - c_i)x_i - A_u z_u` and, with biases, the
+    Gram matrix's last column :math:`\sum_i W x_i`; so
+    :math:`g_u = \mathrm{rhs}_u + A_u(z_u - \theta_u) - b_u \sum_i W x_i`, with no pass over the pairs.
+    """
+    k = user.shape[1]
+    item_gram = solved.system[:, :k, :k].copy()
+    item_gram[:, np.arange(k), np.arange(k)] -= alpha
+    residual = solved.rhs[:, :k] + (item_gram @ (implicit_user - user)[..., None])[..., 0]
+    if user_bias is not None:
+        residual -= user_bias[:, None] * solved.system[:, :k, k]
+    return item_gram, residual

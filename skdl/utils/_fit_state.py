@@ -10,10 +10,19 @@ only its constructor parameters remain, as after ``clone``.
 from contextlib import contextmanager
 
 
+# What scikit-learn itself attaches to an estimator, which is configuration, not fitted state:
+# set_output's config, callbacks and their context (1.9), metadata routing requests.
+_SCIKIT_LEARN_BOOKKEEPING = ("_sklearn_", "_skl_", "_parent_callback_ctx", "_metadata_request")
+
+
 def reset_to_unfitted(estimator):
-    """Remove everything but the constructor parameters from ``estimator``."""
+    """Remove everything but the constructor parameters (and scikit-learn's own configuration)."""
     parameters = set(estimator._get_param_names())
-    for name in [name for name in vars(estimator) if name not in parameters]:
+    fitted = [
+        name for name in vars(estimator)
+        if name not in parameters and not name.startswith(_SCIKIT_LEARN_BOOKKEEPING)
+    ]
+    for name in fitted:
         delattr(estimator, name)
 
 

@@ -21,6 +21,11 @@ def numerical_gradient(fun, theta, *, epsilon=1e-6):
     Returns
     -------
     gradient : ndarray of the shape of ``theta``
+        The central-difference estimate of each partial derivative.
+
+    See Also
+    --------
+    check_gradient : Compare an analytic gradient with this estimate.
 
     Examples
     --------
@@ -58,10 +63,17 @@ def check_gradient(fun, grad, theta, *, epsilon=1e-6):
     theta : ndarray
         Point at which to compare.
     epsilon : float, default=1e-6
+        The perturbation of the central differences.
 
     Returns
     -------
     relative_difference : float
+        The norm of the difference over the norm of the sum (the absolute difference when both
+        gradients are zero).
+
+    See Also
+    --------
+    numerical_gradient : The central-difference gradient it compares with.
 
     Examples
     --------

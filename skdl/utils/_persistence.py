@@ -1,21 +1,35 @@
 """Safe persistence with skops: the list of skdl's own types that a fitted model may contain."""
 
-import importlib
-import inspect
+import ast
+import pathlib
 import pkgutil
 
 
-def _skdl_modules():
+def _skdl_module_sources():
+    """Yield ``(module name, source path)`` for every module of skdl but the demo, importing none."""
     import skdl
 
     for module_info in pkgutil.walk_packages(skdl.__path__, prefix="skdl."):
-        if ".tests" in module_info.name or module_info.name.startswith("skdl._demo"):
+        name = module_info.name
+        if ".tests" in name or name.startswith("skdl._demo"):
             continue
-        try:
-            yield importlib.import_module(module_info.name)
-        except ImportError:
-            # A module whose optional dependency (torch) is missing cannot be in a model either.
-            continue
+        folder = pathlib.Path(module_info.module_finder.path)
+        stem = name.rsplit(".", 1)[-1]
+        path = folder / stem / "__init__.py" if module_info.ispkg else folder / f"{stem}.py"
+        if path.is_file():
+            yield name, path
+
+
+def _top_level_class_names(tree):
+    """Names of the classes a module defines at its top level (also inside ``if`` / ``try``)."""
+    statements = list(tree.body)
+    while statements:
+        node = statements.pop(0)
+        if isinstance(node, ast.ClassDef):
+            yield node.name
+        elif isinstance(node, (ast.If, ast.Try)):
+            statements += node.body + node.orelse + getattr(node, "finalbody", [])
+            statements += [s for handler in getattr(node, "handlers", []) for s in handler.body]
 
 
 def trusted_types():
@@ -24,13 +38,20 @@ def trusted_types():
     A fitted skdl estimator stores its state as arrays, plain Python values and instances of these
     classes (the estimators themselves, and their optimiser, schedule and loss-history objects), so
     these are the only types :func:`skops.io.get_untrusted_types` reports for it. Loading with
-    ``trusted=trusted_types()`` — never ``trusted=True`` — trusts skdl's code and nothing else: a
+    ``trusted=trusted_types()`` (never ``trusted=True``) trusts skdl's code and nothing else: a
     file that names any other type is refused.
+
+    The classes are read from skdl's source files, not imported: the list is the same with or
+    without torch installed, and making it imports neither torch nor any estimator module.
 
     Returns
     -------
-    names : list of str
-        Sorted, e.g. ``"skdl.linear_model._linear.LinearRegression"``.
+    list of str
+        The names, sorted, e.g. ``"skdl.linear_model._linear.LinearRegression"``.
+
+    See Also
+    --------
+    skops.io.load : Load a model, trusting only the types listed.
 
     Examples
     --------
@@ -39,8 +60,7 @@ def trusted_types():
     True
     """
     names = set()
-    for module in _skdl_modules():
-        for _, obj in inspect.getmembers(module, inspect.isclass):
-            if obj.__module__ == module.__name__:
-                names.add(f"{obj.__module__}.{obj.__qualname__}")
+    for module_name, path in _skdl_module_sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        names.update(f"{module_name}.{class_name}" for class_name in _top_level_class_names(tree))
     return sorted(names)

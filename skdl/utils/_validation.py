@@ -5,7 +5,9 @@ message, and the rules (what a weight may be, when a hold-out can be stratified)
 """
 
 import numpy as np
+from pandas.api.types import infer_dtype
 from sklearn.model_selection import train_test_split
+from sklearn.utils.multiclass import check_classification_targets
 
 from ._compat import _check_sample_weight
 
@@ -57,6 +59,49 @@ def check_sample_weight(sample_weight, X, *, dtype=None):
     return _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
 
 
+def check_classification_labels(y):
+    """Validate the class labels of a classifier; return them with a dtype numpy can sort.
+
+    Labels stored as Python objects (a pandas ``object`` column, a list with ``None`` replaced)
+    are accepted when they are all integers, which become an integer array, or all strings. A mix
+    of types (``[0, "spam", 2]``) has no order to sort classes by, and continuous values are no
+    classes: both raise a ``ValueError`` that says so and what to do.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        The labels, as ``validate_data`` returns them.
+
+    Returns
+    -------
+    y : ndarray
+        The same labels; integer objects as an integer array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.utils._validation import check_classification_labels
+    >>> check_classification_labels(np.array([0, 1, 1], dtype=object))
+    array([0, 1, 1])
+    >>> check_classification_labels(np.array([0, "spam"], dtype=object))
+    Traceback (most recent call last):
+    ...
+    ValueError: The class labels mix types (int, str): labels must be all numbers or all strings. Convert them first, for example with y.astype(str).
+    """
+    if y.dtype == object and y.size:
+        kind = infer_dtype(y.ravel(), skipna=False)
+        if kind == "integer":
+            y = y.astype(np.int64)
+        elif kind.startswith("mixed"):
+            types = sorted({type(label).__name__ for label in y.ravel()})
+            raise ValueError(
+                f"The class labels mix types ({', '.join(types)}): labels must be all numbers or all "
+                "strings. Convert them first, for example with y.astype(str)."
+            )
+    check_classification_targets(y)
+    return y
+
+
 def validation_split(n_samples, validation_fraction, random_state, *, classes=None):
     """Row indices of a training part and a validation hold-out, for early stopping.
 
@@ -99,7 +144,7 @@ def validation_split(n_samples, validation_fraction, random_state, *, classes=No
     if n_samples < 2:
         raise ValueError(
             f"Early stopping holds out a validation part of the training data, which needs at least "
-            f"2 samples; got {n_samples}. Pass more samples or set early_stopping=False."
+            f"2 samples; got n_samples={n_samples}. Pass more samples or set early_stopping=False."
         )
     n_validation = min(max(int(np.ceil(validation_fraction * n_samples)), 1), n_samples - 1)
     stratify = None
