@@ -38,10 +38,10 @@ def _cnn(**params):
 def _lenet(seed=0):
     import torch
 
-    from skdl.neural_network._modules import build_cnn
+    from skdl.neural_network._architectures import build_cnn
 
     torch.manual_seed(seed)
-    return build_cnn("lenet", (1, 8, 8), 10, width=16, hidden_size=128, dropout=0.0)
+    return build_cnn("lenet", (1, 8, 8), 10, dropout=0.0)
 
 
 class CNNClassifierSuite:
@@ -88,8 +88,7 @@ def _torch_fit(data):
 
     torch.set_num_threads(1)
     X, y = data
-    X, y = torch.from_numpy(X.reshape(-1, 1, 8, 8)), torch.from_numpy(y)
-    return train_loop(_lenet(), X, y, epochs=EPOCHS, batch_size=BATCH, lr=LR)
+    return train_loop(_lenet(), X.reshape(-1, 1, 8, 8), y, epochs=EPOCHS, batch_size=BATCH, lr=LR)
 
 
 def _skorch_net():
@@ -169,3 +168,108 @@ COMPARISONS = [
         requires=("torch", "skorch"),
     ),
 ]
+
+
+# -- quality measurements (python benchmarks/bench_deep.py --help) --------------------------------
+
+
+def digits_images(side=8, seed=0):
+    """scikit-learn's digits as (n, 1, side, side) float32 images in [0, 1], bilinearly upsampled
+    from 8x8 when ``side`` is larger, split 75/25 (stratified, ``seed``)."""
+    import torch
+    from sklearn.model_selection import train_test_split
+
+    X, y = make_digits()
+    X = torch.from_numpy(X).reshape(-1, 1, 8, 8)
+    if side != 8:
+        X = torch.nn.functional.interpolate(X, size=(side, side), mode="bilinear", align_corners=False)
+    return train_test_split(X.numpy(), y, test_size=0.25, stratify=y, random_state=seed)
+
+
+def architectures_on_digits(architectures, sides, seed=0):
+    """Test accuracy and CPU time (one thread) of each architecture with its defaults on digits."""
+    import time
+
+    from skdl.neural_network import CNNClassifier
+
+    rows = []
+    for side in sides:
+        X_train, X_test, y_train, y_test = digits_images(side)
+        for architecture in architectures:
+            start = time.process_time()
+            model = CNNClassifier(architecture, device="cpu", random_state=seed).fit(X_train, y_train)
+            seconds = time.process_time() - start
+            rows.append((architecture, side, model.score(X_test, y_test), seconds))
+            print(f"{architecture:<10} {side:>3}x{side:<3} test accuracy {rows[-1][2]:.4f}  "
+                  f"fit {seconds:6.1f} s CPU", flush=True)
+    return rows
+
+
+def sms_spam_f1(seeds, max_train=None):
+    """Spam F1 of RNNClassifier's defaults against character TF-IDF + LogisticRegression.
+
+    The split is the issue's 75/25 stratified one (seed 0). The baseline is skdl's
+    LogisticRegression (defaults) on scikit-learn's ``TfidfVectorizer(analyzer="char_wb",
+    ngram_range=(2, 5))``; skdl's LogisticRegression does not take sparse input yet, so the
+    TF-IDF matrix is densified here (measurement only). The tuned baseline of the demo
+    (``sublinear_tf``, ``C=10``) is printed beside it.
+    """
+    import time
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import train_test_split
+
+    from skdl.datasets import load_sms_spam
+    from skdl.linear_model import LogisticRegression
+    from skdl.neural_network import RNNClassifier
+
+    X, y = load_sms_spam(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+    for name, vectorizer, C in [
+        ("char TF-IDF + LogisticRegression (defaults)", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)), 1.0),
+        ("char TF-IDF (sublinear) + LogisticRegression(C=10)",
+         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True), 10.0),
+    ]:
+        A_train = vectorizer.fit_transform(X_train).toarray()
+        A_test = vectorizer.transform(X_test).toarray()
+        baseline = LogisticRegression(C=C).fit(A_train, y_train)
+        print(f"{name:<52} spam F1 {f1_score(y_test, baseline.predict(A_test)):.4f}", flush=True)
+    scores = []
+    for seed in seeds:
+        start = time.process_time()
+        model = RNNClassifier(device="cpu", random_state=seed).fit(X_train, y_train)
+        seconds = time.process_time() - start
+        scores.append(f1_score(y_test, model.predict(X_test)))
+        print(f"RNNClassifier() random_state={seed:<31} spam F1 {scores[-1]:.4f}  fit {seconds:6.1f} s CPU",
+              flush=True)
+    print(f"RNNClassifier() mean over {len(seeds)} seeds{'':<22} spam F1 {np.mean(scores):.4f}")
+    return scores
+
+
+def _main(argv=None):
+    import argparse
+
+    import torch
+
+    parser = argparse.ArgumentParser(description="Quality measurements of the torch estimators (one CPU thread).")
+    parser.add_argument("--architectures", nargs="*", help="CNN architectures on digits (default: all)")
+    parser.add_argument("--sides", nargs="*", type=int, default=[8, 32], help="image sides (default 8 32)")
+    parser.add_argument("--sms", action="store_true", help="RNNClassifier's spam F1 against TF-IDF + LR")
+    parser.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    if args.architectures is not None:
+        from skdl.neural_network._architectures import ARCHITECTURES
+
+        architectures_on_digits(args.architectures or list(ARCHITECTURES), args.sides)
+    if args.sms:
+        sms_spam_f1(args.seeds)
+
+
+if __name__ == "__main__":
+    import pathlib
+    import sys
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+    _main()

@@ -1,10 +1,10 @@
 """Neural networks: the from-scratch numpy perceptron and the torch-backed deep classifiers.
 
-``MLPClassifier`` and ``MLPRegressor`` are numpy only. ``CNNClassifier`` and ``RNNClassifier`` are
-imported on first use, so ``import skdl.neural_network`` never imports torch; using them without
-torch and skorch raises an ImportError naming the extra to install. Where torch or skorch is
-missing they are left out of ``__all__`` and ``dir()``, so ``from skdl.neural_network import *``
-still works.
+``MLPClassifier`` and ``MLPRegressor`` are numpy only. ``CNNClassifier``, ``RNNClassifier`` and
+``ImageAugmentation`` (the CNN's ``augment``) are imported on first use, so
+``import skdl.neural_network`` never imports torch; using them without torch and skorch raises
+an ImportError naming the extra to install. Where torch or skorch is missing they are left out of
+``__all__`` and ``dir()``, so ``from skdl.neural_network import *`` still works.
 """
 
 import importlib
@@ -12,7 +12,7 @@ import importlib.util
 
 from ._mlp import MLPClassifier, MLPRegressor
 
-_TORCH_ESTIMATORS = {"CNNClassifier": "._cnn", "RNNClassifier": "._rnn"}
+_TORCH_ESTIMATORS = {"CNNClassifier": "._cnn", "ImageAugmentation": "._augment", "RNNClassifier": "._rnn"}
 
 
 def _torch_installed():

@@ -4,11 +4,13 @@ import re
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
+from pandas.api.types import is_numeric_dtype
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..utils._compat import Interval, StrOptions, validate_data
 from ._modules import RNNSequenceClassifier
-from ._skorch_base import SkorchClassifierBase
+from ._skorch_base import SkorchClassifierBase, as_float32
 
 _WORD = re.compile(r"\w+|[^\w\s]")
 _PADDING, _UNKNOWN = 0, 1  # token ids reserved before the vocabulary's
@@ -18,12 +20,26 @@ def _is_sequence(item):
     return isinstance(item, (list, tuple, np.ndarray)) and not isinstance(item, str)
 
 
-def input_kind(X, input_type):
+def as_text_column(X):
+    """A text column as users have it, as a 1-D object array; any other ``X`` unchanged.
+
+    A one-column DataFrame, a Series or a pandas array (``str``/ArrowStringArray, StringArray,
+    a Categorical) of a non-numeric dtype is such a column.
+    """
+    if isinstance(X, pd.DataFrame):
+        if X.shape[1] != 1 or is_numeric_dtype(X.dtypes.iloc[0]):
+            return X
+        X = X.iloc[:, 0]
+    if isinstance(X, (pd.Series, pd.api.extensions.ExtensionArray)) and not is_numeric_dtype(X.dtype):
+        return np.asarray(X, dtype=object)
+    return X
+
+
+def input_kind(X, input_type="auto"):
     """``"text"``, ``"tokens"`` or ``"numeric"``: how ``X`` is read (see ``RNNClassifier``)."""
     if input_type != "auto":
         return input_type
-    if hasattr(X, "iloc") and getattr(X, "ndim", 1) == 1:  # a pandas Series
-        X = X.to_numpy()
+    X = as_text_column(X)
     if isinstance(X, (list, tuple)) or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "OUS"):
         items = list(X[:1]) if isinstance(X, (list, tuple)) else X[:1].tolist()
         strings = isinstance(X, np.ndarray) and X.dtype.kind in "US"
@@ -39,16 +55,27 @@ def _is_ragged(X):
     return len(lengths) > 1 or (isinstance(X, np.ndarray) and X.ndim == 1)
 
 
+def _is_missing(item):
+    return item is None or item is pd.NA or (isinstance(item, float) and np.isnan(item))
+
+
 def _texts(X):
-    """``X`` as a 1-D object array of non-empty strings, or a clear error."""
-    X = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X, dtype=object)
+    """``X`` as a 1-D object array of strings, or a clear error."""
+    X = np.asarray(as_text_column(X), dtype=object)
     if X.ndim != 1:
         raise ValueError(f"Text input must be a 1-D array of strings; got an array of shape {X.shape}.")
     if X.size == 0:
         raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
-    kinds = {type(item).__name__ for item in X if not isinstance(item, str)}
-    if kinds:
-        raise TypeError(f"Text input must hold only strings; X also holds {sorted(kinds)}.")
+    others = [i for i, item in enumerate(X) if not isinstance(item, str)]
+    missing = [i for i in others if _is_missing(X[i])]
+    if missing:
+        raise ValueError(
+            f"X holds {len(missing)} missing value(s) (None, NaN or NA) instead of text, e.g. at "
+            f"row(s) {missing[:5]}: drop or fill them (e.g. with an empty string replaced by a token)."
+        )
+    if others:
+        kinds = sorted({type(X[i]).__name__ for i in others})
+        raise TypeError(f"Text input must hold only strings; X also holds {kinds}, e.g. at row {others[0]}.")
     return X
 
 
@@ -59,27 +86,47 @@ def _tokenize(texts, tokenizer, max_length):
     return [_WORD.findall(text)[:max_length] for text in texts]
 
 
+def _check_token_ids(ids):
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError("Token-id input must be sequences of integers (one 1-D sequence per sample).")
+    if ids.size and ids.min() < 0:
+        raise ValueError(f"Token ids must be non-negative (0 is padding); got {ids.min()}.")
+
+
 def _token_sequences(X, max_length):
-    """Ragged integer token ids: a list of 1-D int64 arrays cut to ``max_length``."""
+    """Token ids without the padding (id 0), each sequence cut to ``max_length``: ``(flat, lengths)``.
+
+    A 2-D integer array is one sequence per row; anything else one 1-D sequence per item.
+    """
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "iub":
+        _check_token_ids(X)
+        # The first max_length non-zero ids of each row, in order.
+        keep = (X != 0) & (np.cumsum(X != 0, axis=1) <= max_length)
+        return X[keep].astype(np.int64), keep.sum(axis=1)
     sequences = []
     for item in X:
         ids = np.asarray(item)
-        if ids.ndim != 1 or not (ids.size == 0 or np.issubdtype(ids.dtype, np.integer)):
+        if ids.ndim != 1:
             raise ValueError("Token-id input must be sequences of integers (one 1-D sequence per sample).")
-        sequences.append(ids[:max_length].astype(np.int64))
-    return sequences
+        _check_token_ids(ids)
+        sequences.append(ids[ids != 0][:max_length].astype(np.int64))
+    return _concatenated(sequences)
 
 
-def _padded_rows(tokens):
+def _concatenated(tokens):
     """All tokens of all samples in one flat array, and each sample's number of tokens."""
     lengths = np.array([len(row) for row in tokens], dtype=np.int64)
+    flat = np.concatenate([np.asarray(row) for row in tokens]) if len(tokens) else np.array([])
+    return flat, lengths
+
+
+def _check_lengths(lengths):
     empty = np.flatnonzero(lengths == 0)
     if empty.size:
         raise ValueError(
-            f"X holds {empty.size} empty sequence(s) (empty strings or no tokens), e.g. at index "
-            f"{empty[:5].tolist()}; every sample needs at least one token."
+            f"X holds {empty.size} empty sequence(s) (empty strings, or no token other than the "
+            f"padding id 0), e.g. at index {empty[:5].tolist()}; every sample needs at least one token."
         )
-    return np.concatenate([np.asarray(row) for row in tokens]), lengths
 
 
 def encode(flat, lengths, vocabulary):
@@ -114,9 +161,15 @@ class RNNClassifier(SkorchClassifierBase):
         Text and token sequences longer than this are cut to their first ``max_length`` tokens
         (numeric sequences are not cut).
     input_type : {"auto", "text", "tokens", "numeric"}, default="auto"
-        How ``X`` is read. ``"auto"``: a 1-D array of strings is text; a 1-D object array (or a
-        list) of integer sequences of different lengths is token ids; anything else is numeric
-        sequences. ``"tokens"`` also reads a 2-D integer array as token ids, one row per sample.
+        How ``X`` is read in ``fit``. ``"auto"``: strings are text (a list, a 1-D array, a
+        pandas Series, ArrowStringArray, StringArray or Categorical, or a one-column DataFrame);
+        a list (or 1-D object array) of integer sequences of different lengths is token ids;
+        anything else is numeric sequences. ``"tokens"`` also reads a 2-D integer array as
+        token ids, one row per sample. After ``fit``, ``X`` is read as the kind fitted on
+        (``input_type_``): a model fitted on token ids takes a single sequence ``[[3, 1, 4]]``
+        or sequences of equal lengths. Token id 0 is padding wherever it appears (the
+        convention of Keras and of ``padding_idx=0``), so rows may be padded with zeros at
+        either end; negative ids are refused.
     kernel_size : int or None, default=3
         Width of a 1-D convolution (``hidden_size`` channels, ReLU) over the embedded tokens
         before the recurrence: n-gram detectors for the recurrent layer to read. None feeds the
@@ -130,16 +183,20 @@ class RNNClassifier(SkorchClassifierBase):
     lr : float, default=3e-3
         Learning rate (the start of the schedule).
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
-        AdamW (decoupled weight decay), Adam, or SGD with Nesterov momentum 0.9.
+        AdamW (decoupled weight decay), Adam, or SGD: plain SGD unless ``momentum > 0``.
+    momentum : float, default=0.0
+        Momentum of ``optimizer="sgd"`` (ignored by the Adam optimisers).
+    nesterov : bool, default=False
+        Nesterov's momentum for ``optimizer="sgd"`` with ``momentum > 0``.
     weight_decay : float, default=1e-4
         Weight decay of the optimiser.
     schedule : {"cosine", "constant"}, default="cosine"
         ``"cosine"`` decays the learning rate from ``lr`` to ``lr / 100`` over ``max_epochs``
         epochs; ``"constant"`` keeps ``lr``.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified), stop when the
-        validation loss has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
-        restore the weights of the best epoch.
+        Hold out ``validation_fraction`` of the training data (stratified when every class can
+        be split), stop when the (sample-weighted) validation loss has not improved by ``tol``
+        for ``n_iter_no_change`` epochs, and restore the weights of the best epoch.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping`` is on.
     n_iter_no_change : int, default=5
@@ -148,6 +205,12 @@ class RNNClassifier(SkorchClassifierBase):
         Smallest decrease of the validation loss that counts as an improvement.
     device : str, default="auto"
         Where to train: ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ...
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        ``"auto"``: bfloat16 autocast on a CUDA device that supports it (the weights and the
+        loss stay float32), float32 on the CPU. ``"bfloat16"``: autocast on any device, the CPU
+        included. ``"float32"``: float32 throughout.
+    compile : bool, default=False
+        Run the network through ``torch.compile``.
     n_jobs : int, default=None
         torch CPU threads while fitting and predicting: None means 1, as in scikit-learn,
         ``-1`` means all cores.
@@ -155,7 +218,7 @@ class RNNClassifier(SkorchClassifierBase):
         Seeds the weight initialisation, dropout, the shuffling and the validation split: on the
         CPU a fixed value gives the same network every time.
     verbose : int, default=0
-        Above 0, skorch prints a line per epoch.
+        Above 0, one line per epoch: the training (and validation) loss and the elapsed time.
 
     Attributes
     ----------
@@ -176,7 +239,8 @@ class RNNClassifier(SkorchClassifierBase):
     history_ : skorch.History
         One entry per epoch: ``train_loss``, ``valid_loss`` (with early stopping), ``dur``, ...
     n_iter_ : int
-        Epochs run by the last call to ``fit`` or ``partial_fit``.
+        Epochs of the last ``fit``, plus one per ``partial_fit`` since (or since the first
+        ``partial_fit``).
     best_epoch_ : int
         The epoch whose weights were restored (only with ``early_stopping``).
     n_features_in_ : int
@@ -248,6 +312,8 @@ class RNNClassifier(SkorchClassifierBase):
         batch_size=32,
         lr=3e-3,
         optimizer="adamw",
+        momentum=0.0,
+        nesterov=False,
         weight_decay=1e-4,
         schedule="cosine",
         early_stopping=False,
@@ -255,6 +321,8 @@ class RNNClassifier(SkorchClassifierBase):
         n_iter_no_change=5,
         tol=1e-4,
         device="auto",
+        precision="auto",
+        compile=False,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -273,6 +341,8 @@ class RNNClassifier(SkorchClassifierBase):
         self.batch_size = batch_size
         self.lr = lr
         self.optimizer = optimizer
+        self.momentum = momentum
+        self.nesterov = nesterov
         self.weight_decay = weight_decay
         self.schedule = schedule
         self.early_stopping = early_stopping
@@ -280,6 +350,8 @@ class RNNClassifier(SkorchClassifierBase):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.device = device
+        self.precision = precision
+        self.compile = compile
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -289,13 +361,14 @@ class RNNClassifier(SkorchClassifierBase):
     def _tokens(self, X, kind):
         """Flat tokens and lengths of text or token-id input."""
         if kind == "text":
-            return _padded_rows(_tokenize(_texts(X), self.tokenizer, self.max_length))
-        if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "iu":
-            lengths = (X >= 0).sum(axis=1)
-            X = [row[:length] for row, length in zip(X, lengths)]
-        if len(X) == 0:
-            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
-        return _padded_rows(_token_sequences(X, self.max_length))
+            flat, lengths = _concatenated(_tokenize(_texts(X), self.tokenizer, self.max_length))
+        else:
+            X = as_text_column(X)
+            if len(X) == 0:
+                raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
+            flat, lengths = _token_sequences(X, self.max_length)
+        _check_lengths(lengths)
+        return flat, lengths
 
     def _numeric(self, X, y, reset):
         """Numeric sequences (n, timesteps, features) as float32, with their lengths."""
@@ -315,14 +388,12 @@ class RNNClassifier(SkorchClassifierBase):
                 f"with {self.n_sequence_features_}."
             )
         lengths = np.full(len(X), X.shape[1], dtype=np.int64)
-        return {"x": np.ascontiguousarray(X, dtype=np.float32), "lengths": lengths}, y, X.shape[2]
+        return {"x": as_float32(X), "lengths": lengths}, y, X.shape[2]
 
     def _validate_fit_inputs(self, X, y, reset=True):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-        kind = input_kind(X, self.input_type)
-        if not reset:
-            self._check_kind(kind)
+        kind = input_kind(X, self.input_type) if reset else self._fitted_kind(X)
         if kind == "numeric":
             inputs, y, n_features = self._numeric(X, y, reset)
             if reset:
@@ -336,16 +407,22 @@ class RNNClassifier(SkorchClassifierBase):
             self.vocabulary_ = np.unique(flat)
         return {"x": encode(flat, lengths, self.vocabulary_), "lengths": lengths}, y
 
-    def _check_kind(self, kind):
-        if kind != self.input_type_:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on {self.input_type_} input, but X is read as "
-                f"{kind} (see the input_type parameter)."
-            )
+    def _fitted_kind(self, X):
+        """How to read ``X`` after ``fit``: as the kind fitted on (``input_type_``).
+
+        A model fitted on token ids reads any integer array as token ids, so a single sequence
+        ``[[3, 1, 4]]`` or sequences of equal lengths (which alone would read as numbers) work.
+        """
+        kind = input_kind(X, self.input_type)
+        if kind == self.input_type_ or (self.input_type_ == "tokens" and kind == "numeric"):
+            return self.input_type_
+        raise ValueError(
+            f"{type(self).__name__} was fitted on {self.input_type_} input, but X is read as "
+            f"{kind} (see the input_type parameter)."
+        )
 
     def _validate_predict_inputs(self, X):
-        kind = input_kind(X, self.input_type)
-        self._check_kind(kind)
+        kind = self._fitted_kind(X)
         if kind == "numeric":
             return self._numeric(X, None, reset=False)[0]
         flat, lengths = self._tokens(X, kind)
@@ -359,3 +436,12 @@ class RNNClassifier(SkorchClassifierBase):
             hidden_size=self.hidden_size, num_layers=self.num_layers, bidirectional=self.bidirectional,
             dropout=self.dropout, kernel_size=self.kernel_size,
         )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # A 1-D array of strings (text) and 3-D (n, timesteps, features) sequences. one_d_array
+        # stays False: the common checks would then feed 1-D *numbers*, which are refused (a
+        # 1-D numeric X is ambiguous, and check_fit1d requires the refusal).
+        tags.input_tags.string = True
+        tags.input_tags.three_d_array = True
+        return tags

@@ -6,7 +6,10 @@ import pytest
 torch = pytest.importorskip("torch", reason="RNNClassifier needs torch")
 pytest.importorskip("skorch", reason="RNNClassifier needs skorch")
 
+import pandas as pd  # noqa: E402
+from scipy import sparse  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
+from sklearn.utils import get_tags  # noqa: E402
 from sklearn.model_selection import GridSearchCV, train_test_split  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import FunctionTransformer  # noqa: E402
@@ -50,6 +53,11 @@ def texts(sms):
         (np.zeros((3, 4, 2)), "auto", "numeric"),
         (np.zeros((3, 4), dtype=int), "auto", "numeric"),
         (np.zeros((3, 4), dtype=int), "tokens", "tokens"),
+        (pd.Series(["a", "bc"]), "auto", "text"),
+        (pd.Series(["a", "bc"]).astype("category"), "auto", "text"),
+        (pd.DataFrame({"text": ["a", "bc"]}), "auto", "text"),
+        (pd.DataFrame({"a": [1.0, 2.0]}), "auto", "numeric"),
+        (pd.array(["a", "bc"], dtype="string[python]"), "auto", "text"),
     ],
 )
 def test_input_kind(X, input_type, expected):
@@ -99,18 +107,38 @@ def test_module_ignores_padding(kernel_size):
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 def test_cells_on_ragged_token_ids(cell):
     rng = np.random.default_rng(0)
-    X = [rng.integers(0, 20, size=rng.integers(1, 12)) for _ in range(60)]
+    X = [rng.integers(1, 20, size=rng.integers(1, 12)) for _ in range(60)]
     y = np.array([int(7 in seq) for seq in X])
     model = RNNClassifier(cell, **SMALL).fit(X, y)
     assert model.input_type_ == "tokens"
     assert model.predict([[7, 7, 1], [100, 3]]).shape == (2,)  # 100 is unknown
 
 
-def test_2d_token_ids_with_negative_padding():
-    X = np.array([[1, 2, 3, -1], [4, 5, -1, -1], [1, 1, 1, 1], [5, -1, -1, -1]] * 10)
+def test_token_id_0_pads_wherever_it_is():
+    """0 is padding, as in Keras and torch's padding_idx=0: rows padded at either end read alike."""
+    X = np.array([[1, 2, 3, 0], [4, 5, 0, 0], [1, 1, 1, 1], [5, 0, 0, 0]] * 10)
     y = np.array([0, 1, 0, 1] * 10)
     model = RNNClassifier(**SMALL, input_type="tokens").fit(X, y)
-    np.testing.assert_allclose(model.predict_proba(X[:2]), model.predict_proba([[1, 2, 3], [4, 5]]), rtol=1e-6)
+    unpadded = model.predict_proba([[1, 2, 3], [4, 5]])
+    np.testing.assert_allclose(model.predict_proba(X[:2]), unpadded, rtol=1e-6)
+    np.testing.assert_allclose(model.predict_proba(np.array([[0, 1, 2, 3], [0, 0, 4, 5]])), unpadded, rtol=1e-6)
+    np.testing.assert_allclose(model.predict_proba([[1, 2, 3, 0, 0], [4, 5]]), unpadded, rtol=1e-6)
+    assert 0 not in model.vocabulary_
+    with pytest.raises(ValueError, match="non-negative"):
+        model.predict([[1, -1, 2]])
+    with pytest.raises(ValueError, match="empty sequence"):
+        model.predict([[0, 0], [1]])
+
+
+def test_after_fit_token_input_is_read_as_tokens_even_when_not_ragged():
+    rng = np.random.default_rng(0)
+    X = [rng.integers(1, 20, size=rng.integers(1, 12)) for _ in range(60)]
+    y = np.array([int(7 in seq) for seq in X])
+    model = RNNClassifier(**SMALL).fit(X, y)
+    assert model.input_type_ == "tokens"
+    single = model.predict_proba([[7, 3, 1]])
+    np.testing.assert_allclose(single, model.predict_proba([[7, 3, 1], [2]])[:1], rtol=1e-6)
+    assert model.predict(np.array([[7, 3], [1, 2]])).shape == (2,)
 
 
 @pytest.mark.parametrize("shape", [(50, 6), (50, 6, 3)])
@@ -140,6 +168,17 @@ def test_bad_input_gets_clear_errors(texts):
         model.predict(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="empty"):
         model.predict(["fine", ""])
+    with pytest.raises(ValueError, match=r"2 missing value\(s\) .* row\(s\) \[1, 2\]"):
+        model.predict(pd.Series(["fine", None, np.nan], dtype=object))
+    with pytest.raises(ValueError, match=r"mix types \(int, str\)"):
+        RNNClassifier(**SMALL).fit(X[:6], np.array([0, "spam", 1, "ham", 0, "spam"], dtype=object))
+    with pytest.raises(TypeError, match=r"dense data is required. Use '.toarray\(\)'"):
+        RNNClassifier(**SMALL).fit(sparse.csr_matrix(np.ones((4, 3))), [0, 1, 0, 1])
+
+
+def test_tags_declare_strings_and_3d_sequences():
+    tags = get_tags(RNNClassifier()).input_tags
+    assert tags.string and tags.three_d_array and tags.two_d_array and not tags.sparse
 
 
 def test_partial_fit_keeps_the_vocabulary(texts):
@@ -159,6 +198,35 @@ def test_variable_length_text_in_pipeline_and_grid_search(texts):
     search = GridSearchCV(pipe, grid, cv=2, scoring="f1_macro").fit(X, y)
     assert set(search.best_params_) == set(grid)
     assert search.predict(X[:3]).shape == (3,)
+
+
+def _text_forms(texts):
+    series = pd.Series(list(texts), dtype="str")
+    return {
+        "list": list(texts),
+        "Series str": series,
+        "ArrowStringArray": series.array,
+        "StringArray": pd.array(list(texts), dtype="string[python]"),
+        "Categorical": pd.Categorical(list(texts)),
+        "one-column DataFrame": pd.DataFrame({"message": series}),
+    }
+
+
+def test_text_in_every_pandas_form_at_fit_and_predict(texts):
+    X, y = texts[0][::6], texts[1][::6]
+    expected = RNNClassifier(**SMALL).fit(np.asarray(X, dtype=object), y).predict_proba(X)
+    for name, form in _text_forms(X).items():
+        model = RNNClassifier(**SMALL).fit(form, y)
+        assert model.input_type_ == "text", name
+        np.testing.assert_allclose(model.predict_proba(form), expected, rtol=1e-6, err_msg=name)
+        np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-6, err_msg=name)
+
+
+def test_fits_load_sms_spam_as_frame():
+    X, y = load_sms_spam(return_X_y=True, as_frame=True)
+    X, y = X.iloc[::20], y.iloc[::20]
+    model = RNNClassifier(**{**SMALL, "max_epochs": 1}).fit(X, y)
+    assert model.predict(X).shape == (len(X),) and model.input_type_ == "text"
 
 
 @pytest.mark.slow
