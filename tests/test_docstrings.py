@@ -18,7 +18,6 @@ assembled by string concatenation or formatting, so that the source reads as the
 
 import ast
 import importlib
-import importlib.util
 import inspect
 import pathlib
 import pkgutil
@@ -26,7 +25,6 @@ import pkgutil
 import pytest
 
 import skdl
-from skdl.neural_network import _TORCH_ESTIMATORS
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate", reason="numpydoc is in the 'dev' extra")
 
@@ -34,20 +32,6 @@ IGNORED_EVERYWHERE = {"RT02", "GL01", "GL02"}
 IGNORED_FOR_METHODS = {"ES01", "SA01", "EX01"}
 IGNORED_FOR_PROPERTIES = {"PR02", "GL08"}
 
-# TEMPORARY: docstrings in the estimator modules that fail today. They are being fixed on the
-# estimator branches; the lead empties this list before the release. Each entry is expected to
-# fail (strictly: an entry that passes fails the suite, so fixed docstrings leave the list).
-_TO_FIX = {
-    # skdl.neural_network
-    "skdl.neural_network.CNNClassifier",
-    "skdl.neural_network.CNNClassifier.history_",
-    "skdl.neural_network.RNNClassifier",
-    "skdl.neural_network.RNNClassifier.history_",
-    # skdl.recommender
-}
-
-# TEMPORARY, as _TO_FIX: docstrings assembled by concatenation in estimator modules.
-_CONCATENATED_TO_FIX = set()
 
 
 def _public_modules():
@@ -124,14 +108,6 @@ def _failures(path, kind):
     return [f"{code}: {message}" for code, message in result["errors"] if code not in ignored]
 
 
-def _params(paths, to_fix, reason):
-    return [
-        pytest.param(path, kind, id=path, marks=pytest.mark.xfail(reason=reason, strict=True))
-        if path in to_fix else pytest.param(path, kind, id=path)
-        for path, kind in paths
-    ]
-
-
 def test_the_collection_finds_every_kind_of_public_object():
     paths = dict(DOCUMENTED)
     assert paths["skdl.linear_model.LinearRegression"] == "class"
@@ -139,16 +115,9 @@ def test_the_collection_finds_every_kind_of_public_object():
     assert paths["skdl.datasets.load_movielens"] == "function"
     assert paths["skdl.utils.discovery.all_estimators"] == "function"
     assert "skdl.linear_model.LinearRegression.get_params" not in paths  # scikit-learn's own
-    # Every listed entry exists (the torch estimators' only where torch is installed).
-    uncollected = (set(_TO_FIX) | set(_CONCATENATED_TO_FIX)) - set(paths)
-    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("skorch") is None:
-        uncollected = {path for path in uncollected if path.split(".")[2] not in _TORCH_ESTIMATORS}
-    assert not uncollected, sorted(uncollected)
 
 
-@pytest.mark.parametrize(
-    "path, kind", _params(DOCUMENTED, _TO_FIX, "being fixed on the estimator branches (see _TO_FIX)")
-)
+@pytest.mark.parametrize("path, kind", DOCUMENTED, ids=[path for path, _ in DOCUMENTED])
 def test_docstring_passes_numpydoc_validation(path, kind):
     failures = _failures(path, kind)
     assert not failures, f"{path}:\n" + "\n".join(failures)
@@ -196,7 +165,5 @@ def _assembled_docstrings():
 
 
 def test_no_docstring_is_assembled_by_concatenation():
-    assembled = set(_assembled_docstrings())
-    still_listed = set(_CONCATENATED_TO_FIX) - assembled
-    assert not still_listed, f"fixed: remove from _CONCATENATED_TO_FIX: {sorted(still_listed)}"
-    assert assembled <= set(_CONCATENATED_TO_FIX), sorted(assembled - set(_CONCATENATED_TO_FIX))
+    assembled = sorted(_assembled_docstrings())
+    assert not assembled, assembled

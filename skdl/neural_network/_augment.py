@@ -9,11 +9,12 @@ import math
 from numbers import Integral, Real
 
 import torch
-from sklearn.base import BaseEstimator
 from torch.nn import functional as F
 
+_PARAMETERS = ("crop_padding", "horizontal_flip", "rotation", "scale")
 
-class ImageAugmentation(BaseEstimator):
+
+class ImageAugmentation:
     """Random transformations of the training images, drawn afresh for every batch.
 
     Give an instance (or ``True`` for the defaults) as ``CNNClassifier(augment=...)``. Its
@@ -59,6 +60,46 @@ class ImageAugmentation(BaseEstimator):
         self.horizontal_flip = horizontal_flip
         self.rotation = rotation
         self.scale = scale
+
+    # A parameter object, not an estimator (it has nothing to fit): like scikit-learn's Gaussian
+    # process kernels, it has get_params and set_params of its own, so that clone and
+    # GridSearchCV see its parameters as nested ones (``augment__rotation``).
+    def get_params(self, deep=True):
+        """The parameters of this augmentation.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Ignored: the parameters hold no nested objects.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        return {name: getattr(self, name) for name in _PARAMETERS}
+
+    def set_params(self, **params):
+        """Set the parameters of this augmentation.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names and their new values.
+
+        Returns
+        -------
+        self : ImageAugmentation
+            This instance.
+        """
+        for name, value in params.items():
+            if name not in _PARAMETERS:
+                raise ValueError(f"Invalid parameter {name!r} for ImageAugmentation; valid: {list(_PARAMETERS)}.")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        return f"ImageAugmentation({', '.join(f'{name}={getattr(self, name)!r}' for name in _PARAMETERS)})"
 
     def __eq__(self, other):
         return type(other) is type(self) and self.get_params() == other.get_params()

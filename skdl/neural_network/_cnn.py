@@ -65,6 +65,11 @@ def image_shape(data_shape, input_shape):
 class CNNClassifier(SkorchClassifierBase):
     """Convolutional network classifier for images, on torch, trained through skorch.
 
+    The network is one of the book's architectures (or a module of your own), built for the
+    image shape seen in ``fit`` and trained with AdamW (or Adam, or SGD with momentum) on
+    mini-batches, with optional augmentation, early stopping on a validation hold-out,
+    sample weights and mixed precision. It runs on a GPU when ``device`` names one.
+
     Parameters
     ----------
     architecture : {"lenet", "lenet_bn", "alexnet", "vgg", "nin", "googlenet", "resnet", \
@@ -162,7 +167,7 @@ class CNNClassifier(SkorchClassifierBase):
         Run the network through ``torch.compile`` (faster steps after a compilation that takes
         seconds to minutes; worth it for long trainings on a GPU).
     n_jobs : int, default=None
-        torch CPU threads while fitting and predicting: None means 1, as in scikit-learn (small
+        The torch CPU threads while fitting and predicting: None means 1, as in scikit-learn (small
         networks gain little from more, and shared cores make torch's threads wait on each
         other), ``-1`` means all cores.
     random_state : int, RandomState instance or None, default=None

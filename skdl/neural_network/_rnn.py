@@ -142,6 +142,12 @@ def encode(flat, lengths, vocabulary):
 class RNNClassifier(SkorchClassifierBase):
     """Recurrent network classifier for text, token ids or numeric sequences, through skorch.
 
+    Raw text is read character by character (or as the token ids or numeric steps given). The
+    embedded tokens pass a 1-D convolution (n-gram detectors) into a recurrent cell; its final
+    states and the maximum of its outputs over time go through a linear layer to the class
+    scores. Training is mini-batch AdamW with optional early stopping and sample weights, on a
+    GPU when ``device`` names one.
+
     Parameters
     ----------
     cell : {"rnn", "gru", "lstm"}, default="gru"
@@ -212,7 +218,7 @@ class RNNClassifier(SkorchClassifierBase):
     compile : bool, default=False
         Run the network through ``torch.compile``.
     n_jobs : int, default=None
-        torch CPU threads while fitting and predicting: None means 1, as in scikit-learn,
+        The torch CPU threads while fitting and predicting: None means 1, as in scikit-learn,
         ``-1`` means all cores.
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, dropout, the shuffling and the validation split: on the

@@ -547,7 +547,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
 
     @property
     def history_(self):
-        """skorch's training history: one dict per epoch (``train_loss``, ``valid_loss``, ...)."""
+        """The training history kept by skorch: one dict per epoch (``train_loss``, ``valid_loss``, ...)."""
         check_is_fitted(self)
         return self.net_.history
 
