@@ -88,11 +88,11 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     ----------
     n_clusters : int, default=8
         The number of clusters :math:`K` and of centroids :math:`\mu_1 \dots \mu_K`.
-    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), \
-            default="k-means++"
+    init : {"k-means++", "random"} or array-like, default="k-means++"
         Starting centroids. ``"random"`` picks ``n_clusters`` distinct samples at random, the
         course's ``kMeansInitCentroids``; ``"k-means++"`` spreads them out with greedy k-means++;
-        an array gives them explicitly (then only one run is made).
+        an array of shape (n_clusters, n_features) gives them explicitly (then only one run is
+        made).
     n_init : "auto" or int, default="auto"
         Number of runs from different starting centroids; the run of lowest inertia is kept.
         ``"auto"`` is 10 for ``init="random"`` and 1 otherwise.
