@@ -35,10 +35,12 @@ CASES = [
         "KMeans", "ex7data2, the course's start", "inertia",
         _points, lambda: KMeans(n_clusters=3, init=_COURSE_INIT), _inertia,
         lambda: sk_cluster.KMeans(n_clusters=3, init=_COURSE_INIT, n_init=1), "sklearn KMeans",
+        compiled=True,
     ),
     DemoCase(
         "KMeans", "bird image, 16 colours (ex7)", "pixel MSE",
         _bird_pixels, lambda: KMeans(n_clusters=16, random_state=0), _colour_error,
         lambda: sk_cluster.KMeans(n_clusters=16, random_state=0), "sklearn KMeans",
+        compiled=True,
     ),
 ]

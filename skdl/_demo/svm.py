@@ -46,15 +46,18 @@ CASES = [
         "SVC", "spam e-mails, linear C=0.1 (ex6)", "test accuracy",
         _spam, lambda: SVC(kernel="linear", C=0.1), _accuracy,
         lambda: sk_svm.SVC(kernel="linear", C=0.1), "sklearn SVC (libsvm)",
+        compiled=True,
     ),
     DemoCase(
         "SVC", "ex6data2, Gaussian sigma=0.1", "train accuracy",
         _ex6data2, lambda: SVC(**_EX6DATA2), _accuracy,
         lambda: sk_svm.SVC(**_EX6DATA2), "sklearn SVC (libsvm)",
+        compiled=True,
     ),
     DemoCase(
         "LinearSVC", "SMS spam, TF-IDF", "test accuracy",
         _sms_tfidf, lambda: LinearSVC(random_state=0), _accuracy,
         lambda: sk_svm.LinearSVC(random_state=0), "sklearn LinearSVC",
+        compiled=True,
     ),
 ]
