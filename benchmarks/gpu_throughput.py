@@ -44,7 +44,8 @@ if not missing_requirements(["torch", "skorch"]):
 
 SHAPE = (3, 32, 32)
 N_CLASSES = 10
-PRECISIONS = {"float32": None, "bfloat16": "bfloat16"}  # autocast dtypes, by name: torch may be missing
+# float32 throughout, or bfloat16 autocast (named, not torch.bfloat16: torch may be missing here).
+PRECISIONS = ("float32", "bfloat16")
 
 
 def make_images(n_images, seed=0):
@@ -76,7 +77,8 @@ def _module(width, seed=0):
 
 def _torch_loop(args, X, y, precision):
     channels_last = torch.device(args.device).type == "cuda"
-    settings = dict(device=args.device, autocast_dtype=PRECISIONS[precision] and getattr(torch, PRECISIONS[precision]), channels_last=channels_last)
+    settings = dict(device=args.device, channels_last=channels_last,
+                    autocast_dtype=None if precision == "float32" else getattr(torch, precision))
     trained = {}
 
     def fit():

@@ -16,7 +16,7 @@ from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._fit_state import discard_state_on_error
 from ..utils._progress import EpochPrinter
 from ..utils._threads import single_threaded_blas
-from ..utils._validation import check_classification_labels, check_sample_weight
+from ..utils._validation import check_classification_labels, check_sample_weight, class_indices
 from ._base import (
     FirstOrderMixin,
     feature_offset_scale,
@@ -296,11 +296,7 @@ class LogisticRegression(ClassifierMixin, FirstOrderMixin, BaseEstimator):
         return weights
 
     def _validate_targets(self, y):
-        y = check_classification_labels(y)
-        unseen = np.setdiff1d(y, self.classes_)
-        if unseen.size:
-            raise ValueError(f"y contains labels {unseen.tolist()} not in classes {self.classes_.tolist()}.")
-        return np.searchsorted(self.classes_, y)
+        return class_indices(check_classification_labels(y), self.classes_)
 
     def _warm_start_coefficients(self, classes, n_features):
         """The previous fit's ``(coef (p,) or (p, K), intercept)`` when ``warm_start`` can use them."""

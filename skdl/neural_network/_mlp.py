@@ -31,7 +31,7 @@ from .._optim import (
 from ..utils._compat import Hidden, Interval, StrOptions, _fit_context, validate_data
 from ..utils._fit_state import discard_state_on_error
 from ..utils._progress import EpochPrinter
-from ..utils._validation import check_classification_labels, check_sample_weight, validation_split
+from ..utils._validation import check_classification_labels, check_sample_weight, class_indices, validation_split
 from ._activations import ACTIVATIONS
 from ._network import initialize_parameters, network_loss_grad, penalty_loss_grad, predict_logits
 
@@ -695,10 +695,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"but y has the classes {np.unique(y).tolist()}; set warm_start=False to train a "
                 "new network."
             )
-        unseen = np.setdiff1d(y, self.classes_)
-        if unseen.size:
-            raise ValueError(f"y contains labels {unseen.tolist()} not in classes {self.classes_.tolist()}.")
-        y_index = np.searchsorted(self.classes_, y)
+        y_index = class_indices(y, self.classes_)
         if self.out_activation_ == "softmax":
             return y_index
         if self.n_outputs_ == 1:

@@ -34,7 +34,7 @@ from skorch.history import History
 
 from ..utils._compat import Interval, Options, StrOptions, _fit_context
 from ..utils._threads import ScopedProcessSetting, effective_n_jobs
-from ..utils._validation import check_classification_labels, check_sample_weight, validation_split
+from ..utils._validation import check_classification_labels, check_sample_weight, class_indices, validation_split
 from ._data import BatchIterator, device_available, make_dataset, resolve_device
 from ._net import INFERENCE_BATCH_SIZE, ProgressPrinter, TrainingNet
 
@@ -237,10 +237,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         y = check_classification_labels(np.asarray(y))
         if len(_label_types(np.concatenate([np.asarray(y, dtype=object), self.classes_.astype(object)]))) > 1:
             raise ValueError(f"y holds labels of another type than the classes {self.classes_.tolist()}.")
-        unseen = np.setdiff1d(y, self.classes_)
-        if unseen.size:
-            raise ValueError(f"y contains labels {unseen.tolist()} not in classes {self.classes_.tolist()}.")
-        return np.searchsorted(self.classes_, y)
+        return class_indices(y, self.classes_)
 
     @staticmethod
     def _sample_weight(sample_weight, y):

@@ -102,6 +102,38 @@ def check_classification_labels(y):
     return y
 
 
+def class_indices(y, classes):
+    """The positions of the labels ``y`` in the sorted ``classes``, refusing labels outside them.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        The labels, as :func:`check_classification_labels` returns them.
+    classes : ndarray of shape (n_classes,)
+        The fitted ``classes_``, sorted.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_samples,)
+        ``classes[indices]`` is ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.utils._validation import class_indices
+    >>> class_indices(np.array(["spam", "ham"]), np.array(["ham", "spam"]))
+    array([1, 0])
+    >>> class_indices(np.array([3]), np.array([0, 1]))
+    Traceback (most recent call last):
+    ...
+    ValueError: y contains labels [3] not in classes [0, 1].
+    """
+    unseen = np.setdiff1d(y, classes)
+    if unseen.size:
+        raise ValueError(f"y contains labels {unseen.tolist()} not in classes {classes.tolist()}.")
+    return np.searchsorted(classes, y)
+
+
 def validation_split(n_samples, validation_fraction, random_state, *, classes=None):
     """Row indices of a training part and a validation hold-out, for early stopping.
 
