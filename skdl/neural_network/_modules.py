@@ -9,6 +9,8 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 __all__ = ["RNNSequenceClassifier"]
 
+PADDING, UNKNOWN = 0, 1  # token ids reserved before the vocabulary's
+
 
 class RNNSequenceClassifier(nn.Module):
     """A recurrent classifier: (embedding), (convolution), RNN/GRU/LSTM over packed sequences, dense output.
@@ -16,7 +18,9 @@ class RNNSequenceClassifier(nn.Module):
     ``forward(x, lengths)`` takes ``x`` of shape (batch, time) holding token ids (0 is padding)
     when ``vocabulary_size`` is given, or (batch, time, features) numbers otherwise, and each
     sequence's length. The sequences are packed, so the padding never enters the recurrence.
-    The sequence is summarised by the last hidden state of the top layer (both directions when
+    In training, ``token_dropout`` replaces each token by the unknown token (id 1) with that
+    probability (word dropout, for characters here): the network cannot lean on any single
+    token being there. The sequence is summarised by the last hidden state of the top layer (both directions when
     bidirectional) concatenated with the maximum over time of the top layer's outputs.
     """
 
@@ -24,9 +28,10 @@ class RNNSequenceClassifier(nn.Module):
 
     def __init__(
         self, n_classes, *, cell="gru", vocabulary_size=None, n_features=1, embedding_dim=32,
-        hidden_size=64, num_layers=1, bidirectional=True, dropout=0.0, kernel_size=None,
+        hidden_size=64, num_layers=1, bidirectional=True, dropout=0.0, kernel_size=None, token_dropout=0.0,
     ):
         super().__init__()
+        self.token_dropout = token_dropout
         self.embedding = None
         if vocabulary_size is not None:
             self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=0)
@@ -49,6 +54,9 @@ class RNNSequenceClassifier(nn.Module):
 
     def forward(self, x, lengths):
         if self.embedding is not None:
+            if self.training and self.token_dropout > 0:
+                dropped = (torch.rand(x.shape, device=x.device) < self.token_dropout) & (x != PADDING)
+                x = x.masked_fill(dropped, UNKNOWN)
             x = self.embedding(x)
         if self.conv is not None:
             x = self.conv(x.transpose(1, 2)).transpose(1, 2)

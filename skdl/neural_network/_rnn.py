@@ -1,7 +1,7 @@
 """A recurrent network classifier for text and sequences: RNN, GRU or LSTM, trained by skorch."""
 
 import re
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -9,11 +9,10 @@ from pandas.api.types import is_numeric_dtype
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..utils._compat import Interval, StrOptions, validate_data
-from ._modules import RNNSequenceClassifier
+from ._modules import PADDING, UNKNOWN, RNNSequenceClassifier
 from ._skorch_base import SkorchClassifierBase, as_float32
 
 _WORD = re.compile(r"\w+|[^\w\s]")
-_PADDING, _UNKNOWN = 0, 1  # token ids reserved before the vocabulary's
 
 
 def _is_sequence(item):
@@ -133,8 +132,8 @@ def encode(flat, lengths, vocabulary):
     """Token ids (n, max length): 0 pads, 1 is an unknown token, ``2 + i`` is ``vocabulary[i]``."""
     position = np.searchsorted(vocabulary, flat)
     position = np.minimum(position, len(vocabulary) - 1)
-    ids = np.where(vocabulary[position] == flat, position + 2, _UNKNOWN)
-    padded = np.full((len(lengths), lengths.max()), _PADDING, dtype=np.int64)
+    ids = np.where(vocabulary[position] == flat, position + 2, UNKNOWN)
+    padded = np.full((len(lengths), lengths.max()), PADDING, dtype=np.int64)
     padded[np.arange(lengths.max()) < lengths[:, None]] = ids
     return padded
 
@@ -182,6 +181,10 @@ class RNNClassifier(SkorchClassifierBase):
         embeddings (or the numbers) to the recurrence directly.
     dropout : float, default=0.3
         Dropout probability before the output layer (and between stacked layers).
+    token_dropout : float, default=0.0
+        In training, each token of text or token-id input is replaced by the unknown token with
+        this probability (word dropout, here mostly of characters), so that the network learns
+        from many cues rather than a few; ignored for numeric sequences.
     max_epochs : int, default=8
         Number of passes over the training data.
     batch_size : int, default=32
@@ -299,6 +302,7 @@ class RNNClassifier(SkorchClassifierBase):
         "max_length": [Interval(Integral, 1, None, closed="left")],
         "input_type": [StrOptions({"auto", "text", "tokens", "numeric"})],
         "kernel_size": [Interval(Integral, 1, None, closed="left"), None],
+        "token_dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -314,6 +318,7 @@ class RNNClassifier(SkorchClassifierBase):
         input_type="auto",
         kernel_size=3,
         dropout=0.3,
+        token_dropout=0.0,
         max_epochs=8,
         batch_size=32,
         lr=3e-3,
@@ -343,6 +348,7 @@ class RNNClassifier(SkorchClassifierBase):
         self.input_type = input_type
         self.kernel_size = kernel_size
         self.dropout = dropout
+        self.token_dropout = token_dropout
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -440,7 +446,7 @@ class RNNClassifier(SkorchClassifierBase):
             len(self.classes_), cell=self.cell, vocabulary_size=vocabulary_size,
             n_features=getattr(self, "n_sequence_features_", 1), embedding_dim=self.embedding_dim,
             hidden_size=self.hidden_size, num_layers=self.num_layers, bidirectional=self.bidirectional,
-            dropout=self.dropout, kernel_size=self.kernel_size,
+            dropout=self.dropout, kernel_size=self.kernel_size, token_dropout=self.token_dropout,
         )
 
     def __sklearn_tags__(self):

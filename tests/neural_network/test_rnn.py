@@ -104,6 +104,25 @@ def test_module_ignores_padding(kernel_size):
     torch.testing.assert_close(a, c)
 
 
+def test_token_dropout_hides_tokens_in_training_only():
+    """With token_dropout=1 every token reads as unknown in training: only the lengths remain."""
+    module = RNNSequenceClassifier(2, vocabulary_size=10, embedding_dim=3, hidden_size=4, kernel_size=3,
+                                   token_dropout=1.0)
+    lengths = torch.tensor([3, 2])
+    a, b = torch.tensor([[3, 4, 5], [6, 7, 0]]), torch.tensor([[8, 9, 2], [2, 2, 0]])
+    with torch.no_grad():
+        torch.testing.assert_close(module.train()(a, lengths), module(b, lengths))
+        assert not torch.allclose(module.eval()(a, lengths), module(b, lengths))
+
+
+def test_token_dropout_draws_from_the_seeded_generator(texts):
+    X, y = texts
+    first, again = (RNNClassifier(**SMALL, token_dropout=0.2).fit(X, y) for _ in range(2))
+    np.testing.assert_array_equal(first.predict_proba(X), again.predict_proba(X))
+    without = RNNClassifier(**SMALL).fit(X, y)
+    assert not np.allclose(first.predict_proba(X), without.predict_proba(X))
+
+
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 def test_cells_on_ragged_token_ids(cell):
     rng = np.random.default_rng(0)
