@@ -1,10 +1,9 @@
 """Loaders for the data sets of the programming exercises of Andrew Ng's Machine Learning course."""
 
 import numpy as np
-import pandas as pd
 from sklearn.utils import Bunch
 
-from ._base import as_frame_pair, data_path, load_csv, load_descr, load_mat, split_bunch, supervised_bunch
+from ._base import data_path, load_csv, load_descr, load_mat, split_bunch, supervised_bunch
 
 
 def _csv_loader(file_name, feature_names, target_name, descr, return_X_y, as_frame, **extra):
@@ -255,21 +254,10 @@ def load_sample_emails(*, return_X_y=False, as_frame=False):
     """
     texts = np.array([data_path(name).read_text(encoding="latin-1") for name, _ in _SAMPLE_EMAILS], dtype=object)
     target = np.array([label for _, label in _SAMPLE_EMAILS], dtype=np.int64)
-    frame = None
-    if as_frame:
-        texts, target = as_frame_pair(texts, target, feature_names=["text"], target_name="spam")
-        texts = texts.astype({"text": "str"})
-        frame = pd.concat([texts, target], axis=1)
-    if return_X_y:
-        return texts, target
-    return Bunch(
-        data=texts,
-        target=target,
-        frame=frame,
-        feature_names=["text"],
-        target_names=["ham", "spam"],
-        filenames=[name for name, _ in _SAMPLE_EMAILS],
-        DESCR=load_descr("sample_emails"),
+    return supervised_bunch(
+        texts, target, feature_names=["text"], target_name="spam", target_names=["ham", "spam"],
+        filenames=[name for name, _ in _SAMPLE_EMAILS], descr=load_descr("sample_emails"),
+        return_X_y=return_X_y, as_frame=as_frame,
     )
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
-from ._base import data_path, load_descr, load_mat
+from ._base import data_path, load_descr, load_mat, supervised_bunch
 
 
 def _movie_titles():
@@ -108,19 +108,7 @@ def load_sms_spam(*, return_X_y=False, as_frame=False):
         table = pd.read_csv(f, sep="\t", quoting=3, dtype=str, keep_default_na=False)
     texts = table["SMS"].to_numpy(dtype=object)
     target = (table["Label"].to_numpy() == "spam").astype(np.int64)
-    frame = None
-    if as_frame:
-        # pandas' default string dtype ("str", Arrow-backed in pandas 3), not object.
-        texts = pd.DataFrame({"text": pd.Series(texts, dtype="str")})
-        target = pd.Series(target, name="spam")
-        frame = pd.concat([texts, target], axis=1)
-    if return_X_y:
-        return texts, target
-    return Bunch(
-        data=texts,
-        target=target,
-        frame=frame,
-        feature_names=["text"],
-        target_names=["ham", "spam"],
-        DESCR=load_descr("sms_spam"),
+    return supervised_bunch(
+        texts, target, feature_names=["text"], target_name="spam", target_names=["ham", "spam"],
+        descr=load_descr("sms_spam"), return_X_y=return_X_y, as_frame=as_frame,
     )

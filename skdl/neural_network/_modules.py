@@ -20,21 +20,23 @@ class RNNSequenceClassifier(nn.Module):
     sequence's length. The sequences are packed, so the padding never enters the recurrence.
     In training, ``token_dropout`` replaces each token by the unknown token (id 1) with that
     probability (word dropout, for characters here): the network cannot lean on any single
-    token being there. The sequence is summarised by the last hidden state of the top layer (both directions when
-    bidirectional) concatenated with the maximum over time of the top layer's outputs.
+    token being there. The sequence is summarised by the last hidden state of the top layer
+    (both directions when bidirectional) concatenated with the maximum over time of the top
+    layer's outputs.
     """
 
     _CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
     def __init__(
         self, n_classes, *, cell="gru", vocabulary_size=None, n_features=1, embedding_dim=32,
-        hidden_size=64, num_layers=1, bidirectional=True, dropout=0.0, kernel_size=None, token_dropout=0.0,
+        hidden_size=64, num_layers=1, bidirectional=True, dropout=0.0, kernel_size=None,
+        token_dropout=0.0,
     ):
         super().__init__()
         self.token_dropout = token_dropout
         self.embedding = None
         if vocabulary_size is not None:
-            self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=0)
+            self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=PADDING)
             n_features = embedding_dim
         self.conv = None
         if kernel_size:
