@@ -16,7 +16,9 @@ from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._fit_state import discard_state_on_error
 from ..utils._progress import EpochPrinter
 from ..utils._threads import single_threaded_blas
-from ..utils._validation import check_classification_labels, check_sample_weight, class_indices
+from ..utils._validation import (
+    check_classification_labels, check_sample_weight, check_two_classes, class_indices,
+)
 from ._base import (
     FirstOrderMixin,
     feature_offset_scale,
@@ -329,11 +331,7 @@ class LogisticRegression(ClassifierMixin, FirstOrderMixin, BaseEstimator):
             X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32])
             y = check_classification_labels(y)
             classes = np.unique(y)
-            if len(classes) < 2:
-                raise ValueError(
-                    "LogisticRegression needs samples of at least 2 classes in the data, but the data "
-                    f"contains only one class: {classes[0]!r}."
-                )
+            check_two_classes(classes, "LogisticRegression")
             start = self._warm_start_coefficients(classes, X.shape[1])
             self._clear_first_order_state()
             self.classes_ = classes

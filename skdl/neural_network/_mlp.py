@@ -31,7 +31,9 @@ from .._optim import (
 from ..utils._compat import Hidden, Interval, StrOptions, _fit_context, validate_data
 from ..utils._fit_state import discard_state_on_error
 from ..utils._progress import EpochPrinter
-from ..utils._validation import check_classification_labels, check_sample_weight, class_indices, validation_split
+from ..utils._validation import (
+    check_classification_labels, check_sample_weight, check_two_classes, class_indices, validation_split,
+)
 from ._activations import ACTIVATIONS
 from ._network import initialize_parameters, network_loss_grad, penalty_loss_grad, predict_logits
 
@@ -675,11 +677,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             raise ValueError(f"{type(self).__name__} supports binary and multiclass targets, got {type_of_target(y)}.")
         if first_call:
             labels = np.unique(y if classes is None else check_classification_labels(np.asarray(classes)))
-            if len(labels) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
-                    f"the data contains only one class: {labels[0]!r}."
-                )
+            check_two_classes(labels, type(self).__name__)
             self.classes_ = labels
             self.out_activation_ = "logistic" if len(labels) == 2 else "softmax"
             self.n_outputs_ = 1 if len(labels) == 2 else len(labels)

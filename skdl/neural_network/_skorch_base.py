@@ -34,7 +34,9 @@ from skorch.history import History
 
 from ..utils._compat import Interval, Options, StrOptions, _fit_context
 from ..utils._threads import ScopedProcessSetting, effective_n_jobs
-from ..utils._validation import check_classification_labels, check_sample_weight, class_indices, validation_split
+from ..utils._validation import (
+    check_classification_labels, check_sample_weight, check_two_classes, class_indices, validation_split,
+)
 from ._data import BatchIterator, device_available, make_dataset, resolve_device
 from ._net import INFERENCE_BATCH_SIZE, ProgressPrinter, TrainingNet
 
@@ -226,11 +228,7 @@ class SkorchClassifierBase(ClassifierMixin, BaseEstimator):
         y = check_classification_labels(np.asarray(y))
         labels = y if classes is None else check_classification_labels(np.asarray(classes))
         self.classes_ = np.unique(labels)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes in the data, but the data "
-                f"contains only one class: {self.classes_[0]!r}."
-            )
+        check_two_classes(self.classes_, type(self).__name__)
 
     def _class_indices(self, y):
         """``y`` as indices into ``classes_``, refusing labels outside it."""

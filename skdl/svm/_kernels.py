@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 from sklearn.utils import gen_batches
-from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.extmath import row_norms, safe_sparse_dot
 
 
 # Blocks of a kernel matrix computed at once hold at most this many entries (32 MiB of float64).
@@ -73,13 +73,6 @@ def resolve_gamma(gamma, X):
     return float(gamma)
 
 
-def squared_norms(X):
-    """:math:`\\lVert x_i\\rVert^2` of each row."""
-    if sp.issparse(X):
-        return np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
-    return np.einsum("ij,ij->i", X, X)
-
-
 @njit(cache=True, nogil=True)
 def _csr_arrays(X):
     """``(data, indices, indptr)`` of the C-ordered dense ``X``: two passes over its entries."""
@@ -123,7 +116,7 @@ def _kernel_block(X, Y_T, kernel, gamma, coef0, degree, Y_squared):
         return K
     if kernel == "rbf":
         K *= -2.0
-        K += squared_norms(X)[:, None]
+        K += row_norms(X, squared=True)[:, None]
         K += Y_squared[None, :]
         K *= -gamma
         return np.exp(K, out=K)
@@ -137,7 +130,7 @@ def _kernel_block(X, Y_T, kernel, gamma, coef0, degree, Y_squared):
 def _blocks(X, Y, kernel):
     """Row blocks of X, ``Y`` transposed for the products, and ``Y``'s squared norms (RBF)."""
     Y_T = Y.T.tocsr() if sp.issparse(Y) else np.ascontiguousarray(Y.T)
-    Y_squared = squared_norms(Y) if kernel == "rbf" else None
+    Y_squared = row_norms(Y, squared=True) if kernel == "rbf" else None
     rows_per_block = max(1, _BLOCK_ENTRIES // max(Y.shape[0], 1))
     return gen_batches(X.shape[0], rows_per_block), Y_T, Y_squared
 

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._progress import EpochPrinter
-from ..utils._validation import check_classification_labels, check_sample_weight
+from ..utils._validation import check_classification_labels, check_sample_weight, check_two_classes
 from ._dual_cd import dual_cd_solve, feature_nodes
 from ._kernels import as_csr, mostly_zero
 
@@ -179,11 +179,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
                              accept_large_sparse=False)
         y = check_classification_labels(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "LinearSVC needs samples of at least 2 classes in the data, but the data contains "
-                f"only one class: {self.classes_[0]!r}."
-            )
+        check_two_classes(self.classes_, "LinearSVC")
         weights = check_sample_weight(sample_weight, y_index, dtype=np.float64)
         class_weights = self._class_weights(y_index)
         kept = weights > 0

@@ -102,6 +102,33 @@ def check_classification_labels(y):
     return y
 
 
+def check_two_classes(classes, name):
+    """Refuse a classifier's data holding fewer than two classes, naming the one class.
+
+    Parameters
+    ----------
+    classes : ndarray of shape (n_classes,)
+        The classes found in the data (at least one).
+    name : str
+        The estimator's name, for the message.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.utils._validation import check_two_classes
+    >>> check_two_classes(np.array(["ham", "spam"]), "LinearSVC")
+    >>> check_two_classes(np.array(["ham"]), "LinearSVC")
+    Traceback (most recent call last):
+    ...
+    ValueError: LinearSVC needs samples of at least 2 classes ... only one class: np.str_('ham').
+    """
+    if len(classes) < 2:
+        raise ValueError(
+            f"{name} needs samples of at least 2 classes in the data, but the data contains only "
+            f"one class: {classes[0]!r}."
+        )
+
+
 def class_indices(y, classes):
     """The positions of the labels ``y`` in the sorted ``classes``, refusing labels outside them.
 
