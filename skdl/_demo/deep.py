@@ -3,7 +3,7 @@
 The CNN's peer is scikit-learn's MLPClassifier, the neural network scikit-learn has, on the same
 pixels: the same job, so the row shows the ratio of fit times. scikit-learn has no recurrent
 network, so the RNN's peer, character TF-IDF with a logistic regression, gives a reference score
-only. The RNN row trains for 3 epochs instead of the default 8 to keep the demo within a couple
+only. The RNN row trains for 3 epochs instead of the default 10 to keep the demo within a couple
 of minutes on a CPU; its test (tests/neural_network/test_rnn.py) uses the defaults.
 """
 

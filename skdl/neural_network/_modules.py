@@ -10,6 +10,33 @@ from torch.nn.utils.rnn import pack_padded_sequence
 __all__ = ["RNNSequenceClassifier"]
 
 PADDING, UNKNOWN = 0, 1  # token ids reserved before the vocabulary's
+NGRAM_INIT_STD = 0.3  # the n-gram vectors start smaller than the tokens' (N(0, 1)): several add up
+
+
+def hashed_ngrams(x, lengths, ngram_range, n_buckets):
+    """For each position ``t`` and each ``n`` in ``ngram_range``, the bucket of the n-gram of
+    token ids ``x[t - n + 1 .. t]``: a tensor (batch, time, number of n's) of ids in
+    ``1 .. n_buckets``, 0 where the n-gram would reach before the sequence or into its padding.
+
+    The hash is the rolling polynomial ``h_n(t) = (h_{n-1}(t - 1) * P + x_t) mod n_buckets``
+    (``h_1 = x``), offset by ``n`` so that an n-gram and an m-gram of the same ids part ways: integer
+    arithmetic, the same on every device.
+    """
+    min_n, max_n = ngram_range
+    position = torch.arange(x.shape[1], device=x.device)[None, :]
+    inside = position < lengths.to(x.device)[:, None]
+    rolling, buckets = x, []
+    for n in range(2, max_n + 1):
+        previous = torch.zeros_like(rolling)
+        previous[:, 1:] = rolling[:, :-1]
+        rolling = (previous * _HASH_MULTIPLIER + x) % n_buckets
+        if n >= min_n:
+            valid = inside & (position >= n - 1)
+            buckets.append(torch.where(valid, (rolling + n * _HASH_OFFSET) % n_buckets + 1, 0))
+    return torch.stack(buckets, dim=2)
+
+
+_HASH_MULTIPLIER, _HASH_OFFSET = 1_000_003, 7_919  # primes; (n_buckets - 1) * P fits in int64
 
 
 class RNNSequenceClassifier(nn.Module):
@@ -18,11 +45,18 @@ class RNNSequenceClassifier(nn.Module):
     ``forward(x, lengths)`` takes ``x`` of shape (batch, time) holding token ids (0 is padding)
     when ``vocabulary_size`` is given, or (batch, time, features) numbers otherwise, and each
     sequence's length. The sequences are packed, so the padding never enters the recurrence.
-    In training, ``token_dropout`` replaces each token by the unknown token (id 1) with that
-    probability (word dropout, for characters here): the network cannot lean on any single
-    token being there. The sequence is summarised by the last hidden state of the top layer
-    (both directions when bidirectional) concatenated with the maximum over time of the top
-    layer's outputs.
+    With ``ngram_range=(min_n, max_n)``, each token's embedding is the sum of its own vector and
+    those of the n-grams (``min_n <= n <= max_n``) of tokens that end at it, each hashed into one of
+    ``ngram_buckets`` rows of a second table (fastText's subword vectors, for the n-grams of
+    characters here): the network reads which n-grams a text holds, as a bag-of-n-grams model
+    does, and its recurrence reads them in order.
+
+    In training, ``word_dropout`` replaces each word by unknown tokens (id 1) with that
+    probability: a word is a run of tokens between the ``separator_ids`` (the spaces of
+    character text), or each token when there are none. ``token_dropout`` does the same to each
+    token. The network cannot lean on any single word (a phone number, say) being there. The
+    sequence is summarised by the last hidden state of the top layer (both directions when
+    bidirectional) concatenated with the maximum over time of the top layer's outputs.
     """
 
     _CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
@@ -30,10 +64,11 @@ class RNNSequenceClassifier(nn.Module):
     def __init__(
         self, n_classes, *, cell="gru", vocabulary_size=None, n_features=1, embedding_dim=32,
         hidden_size=64, num_layers=1, bidirectional=True, dropout=0.0, kernel_size=None,
-        token_dropout=0.0,
+        token_dropout=0.0, word_dropout=0.0, separator_ids=(), ngram_range=None, ngram_buckets=2**14,
     ):
         super().__init__()
         self.token_dropout = token_dropout
+        self.word_dropout = word_dropout
         self.embedding = None
         if vocabulary_size is not None:
             self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=PADDING)
@@ -53,13 +88,44 @@ class RNNSequenceClassifier(nn.Module):
         self.n_directions = 2 if bidirectional else 1
         self.dropout = nn.Dropout(dropout)
         self.output = nn.Linear(2 * self.n_directions * hidden_size, n_classes)
+        self.ngram_range, self.ngram_embedding = None, None
+        if self.embedding is not None and ngram_range is not None:
+            self.ngram_range, self.ngram_buckets = tuple(ngram_range), ngram_buckets
+            self.ngram_embedding = nn.Embedding(ngram_buckets + 1, embedding_dim, padding_idx=PADDING)
+            with torch.no_grad():
+                self.ngram_embedding.weight.normal_(0.0, NGRAM_INIT_STD)[PADDING].zero_()
+        separators = None
+        if self.embedding is not None and len(separator_ids):
+            separators = torch.zeros(vocabulary_size, dtype=torch.bool)
+            separators[list(separator_ids)] = True
+        self.register_buffer("separators", separators, persistent=False)  # None: each token a word
+
+    def _hide_words(self, x):
+        """``x`` with each word replaced by unknown tokens with probability ``word_dropout``."""
+        if self.separators is None:  # every token is a word
+            word, keep = torch.arange(x.shape[1], device=x.device).expand_as(x), x != PADDING
+        else:
+            separator = self.separators[x]
+            word, keep = torch.cumsum(separator.long(), dim=1), (x != PADDING) & ~separator
+        hidden_word = torch.rand(x.shape[0], x.shape[1] + 1, device=x.device) < self.word_dropout
+        return x.masked_fill(hidden_word.gather(1, word) & keep, UNKNOWN)
+
+    def _embedded(self, x, lengths):
+        if self.training and self.word_dropout > 0:
+            x = self._hide_words(x)
+        if self.training and self.token_dropout > 0:
+            dropped = (torch.rand(x.shape, device=x.device) < self.token_dropout) & (x != PADDING)
+            x = x.masked_fill(dropped, UNKNOWN)
+        embedded = self.embedding(x)
+        if self.ngram_embedding is not None:
+            ngrams = self.ngram_embedding(hashed_ngrams(x, lengths, self.ngram_range, self.ngram_buckets))
+            for k in range(ngrams.shape[2]):
+                embedded = embedded + ngrams[:, :, k]
+        return embedded
 
     def forward(self, x, lengths):
         if self.embedding is not None:
-            if self.training and self.token_dropout > 0:
-                dropped = (torch.rand(x.shape, device=x.device) < self.token_dropout) & (x != PADDING)
-                x = x.masked_fill(dropped, UNKNOWN)
-            x = self.embedding(x)
+            x = self._embedded(x, lengths)
         if self.conv is not None:
             x = self.conv(x.transpose(1, 2)).transpose(1, 2)
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)

@@ -141,10 +141,11 @@ def encode(flat, lengths, vocabulary):
 class RNNClassifier(SkorchClassifierBase):
     """Recurrent network classifier for text, token ids or numeric sequences, through skorch.
 
-    Raw text is read character by character (or as the token ids or numeric steps given). The
-    embedded tokens pass a 1-D convolution (n-gram detectors) into a recurrent cell; its final
-    states and the maximum of its outputs over time go through a linear layer to the class
-    scores. Training is mini-batch AdamW with optional early stopping and sample weights, on a
+    Raw text is read character by character (or as the token ids or numeric steps given). Each
+    token is embedded together with the hashed n-grams that end at it; the embeddings pass a 1-D
+    convolution (n-gram detectors) into a recurrent cell; its final states and the maximum of
+    its outputs over time go through a linear layer to the class scores. Whole words are hidden
+    at random in training (``word_dropout``). Training is mini-batch AdamW with optional early stopping and sample weights, on a
     GPU when ``device`` names one.
 
     Parameters
@@ -179,13 +180,26 @@ class RNNClassifier(SkorchClassifierBase):
         Width of a 1-D convolution (``hidden_size`` channels, ReLU) over the embedded tokens
         before the recurrence: n-gram detectors for the recurrent layer to read. None feeds the
         embeddings (or the numbers) to the recurrence directly.
+    ngram_range : tuple (min_n, max_n) or None, default=(2, 5)
+        Text and token-id input: each token's embedding also sums the learned vectors of the
+        n-grams of tokens (characters, words or ids) of lengths ``min_n`` to ``max_n`` that end
+        at it, hashed into ``ngram_buckets`` rows (fastText's subword vectors). The network then
+        sees which n-grams a text holds, as a bag-of-n-grams model does, and reads them in
+        order. None: the token embeddings alone.
+    ngram_buckets : int, default=16384
+        Rows of the n-gram table: distinct n-grams beyond it share rows (hash collisions).
     dropout : float, default=0.3
         Dropout probability before the output layer (and between stacked layers).
     token_dropout : float, default=0.0
         In training, each token of text or token-id input is replaced by the unknown token with
-        this probability (word dropout, here mostly of characters), so that the network learns
-        from many cues rather than a few; ignored for numeric sequences.
-    max_epochs : int, default=8
+        this probability, so that the network learns from many cues rather than a few; ignored
+        for numeric sequences.
+    word_dropout : float, default=0.15
+        In training, each word is replaced by unknown tokens with this probability: for
+        character text, a word is a run of characters between whitespace (a whole phone number
+        or price disappears, not a digit of it); for word tokens and token ids, each token.
+        Ignored for numeric sequences.
+    max_epochs : int, default=10
         Number of passes over the training data.
     batch_size : int, default=32
         Samples per mini-batch.
@@ -261,6 +275,17 @@ class RNNClassifier(SkorchClassifierBase):
 
     Notes
     -----
+    The embedding of token :math:`t` of a text is
+
+    .. math::
+
+        e_t = E[w_t] + \\sum_{n=\\text{min\\_n}}^{\\text{max\\_n}} G[h(w_{t-n+1}, \\dots, w_t)],
+
+    with :math:`E` the token table, :math:`G` the n-gram table of ``ngram_buckets`` rows and
+    :math:`h` a hash of the n-gram's token ids (fastText's subword vectors, Bojanowski et al.,
+    2017). On the SMS Spam Collection the n-grams and ``word_dropout`` together raise the spam F1
+    from 0.944 to 0.961 (mean over three seeds; the user guide has the measurements).
+
     Each sequence :math:`x_1, \\dots, x_T` (embedded tokens, or the numbers of each step, after
     the convolution of width ``kernel_size``) runs through the recurrent cell, e.g. the GRU's
 
@@ -303,6 +328,9 @@ class RNNClassifier(SkorchClassifierBase):
         "input_type": [StrOptions({"auto", "text", "tokens", "numeric"})],
         "kernel_size": [Interval(Integral, 1, None, closed="left"), None],
         "token_dropout": [Interval(Real, 0, 1, closed="left")],
+        "word_dropout": [Interval(Real, 0, 1, closed="left")],
+        "ngram_range": [tuple, None],
+        "ngram_buckets": [Interval(Integral, 1, 2**40, closed="both")],
     }
 
     def __init__(
@@ -317,9 +345,12 @@ class RNNClassifier(SkorchClassifierBase):
         max_length=200,
         input_type="auto",
         kernel_size=3,
+        ngram_range=(2, 5),
+        ngram_buckets=2**14,
         dropout=0.3,
         token_dropout=0.0,
-        max_epochs=8,
+        word_dropout=0.15,
+        max_epochs=10,
         batch_size=32,
         lr=3e-3,
         optimizer="adamw",
@@ -347,8 +378,11 @@ class RNNClassifier(SkorchClassifierBase):
         self.max_length = max_length
         self.input_type = input_type
         self.kernel_size = kernel_size
+        self.ngram_range = ngram_range
+        self.ngram_buckets = ngram_buckets
         self.dropout = dropout
         self.token_dropout = token_dropout
+        self.word_dropout = word_dropout
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -447,7 +481,29 @@ class RNNClassifier(SkorchClassifierBase):
             n_features=getattr(self, "n_sequence_features_", 1), embedding_dim=self.embedding_dim,
             hidden_size=self.hidden_size, num_layers=self.num_layers, bidirectional=self.bidirectional,
             dropout=self.dropout, kernel_size=self.kernel_size, token_dropout=self.token_dropout,
+            word_dropout=self.word_dropout, separator_ids=self._separator_ids(),
+            ngram_range=self._checked_ngram_range(), ngram_buckets=self.ngram_buckets,
         )
+
+    def _separator_ids(self):
+        """The ids of the whitespace tokens (of character text), which separate the words."""
+        if self.input_type_ == "numeric":
+            return []
+        return [i + 2 for i, token in enumerate(self.vocabulary_.tolist()) if isinstance(token, str) and token.isspace()]
+
+    def _checked_ngram_range(self):
+        if self.ngram_range is None:
+            return None
+        valid = (
+            len(self.ngram_range) == 2 and all(isinstance(n, Integral) for n in self.ngram_range)
+            and 2 <= self.ngram_range[0] <= self.ngram_range[1]
+        )
+        if not valid:
+            raise ValueError(
+                f"ngram_range must be a pair (min_n, max_n) of integers with 2 <= min_n <= max_n, or None; "
+                f"got {self.ngram_range!r} (n-grams of one token are the token embedding itself)."
+            )
+        return tuple(int(n) for n in self.ngram_range)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -16,7 +16,7 @@ from sklearn.preprocessing import FunctionTransformer  # noqa: E402
 
 from skdl.datasets import load_sms_spam  # noqa: E402
 from skdl.neural_network import RNNClassifier  # noqa: E402
-from skdl.neural_network._modules import RNNSequenceClassifier  # noqa: E402
+from skdl.neural_network._modules import UNKNOWN, RNNSequenceClassifier, hashed_ngrams  # noqa: E402
 from skdl.neural_network._rnn import input_kind  # noqa: E402
 
 SMALL = dict(hidden_size=8, embedding_dim=4, max_epochs=2, random_state=0)
@@ -91,9 +91,11 @@ def test_packing_makes_each_prediction_independent_of_the_batch(texts):
     np.testing.assert_allclose(alone, together[::7], rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("kernel_size", [None, 3])
-def test_module_ignores_padding(kernel_size):
-    module = RNNSequenceClassifier(2, vocabulary_size=10, embedding_dim=3, hidden_size=4, kernel_size=kernel_size).eval()
+@pytest.mark.parametrize("kernel_size, ngram_range", [(None, None), (3, None), (3, (2, 5))])
+def test_module_ignores_padding(kernel_size, ngram_range):
+    module = RNNSequenceClassifier(
+        2, vocabulary_size=10, embedding_dim=3, hidden_size=4, kernel_size=kernel_size, ngram_range=ngram_range
+    ).eval()
     x = torch.tensor([[3, 4, 5, 0, 0, 0]])
     longer_padding = torch.tensor([[3, 4, 5, 0, 0, 0, 0, 0, 0]])
     with torch.no_grad():
@@ -113,6 +115,80 @@ def test_token_dropout_hides_tokens_in_training_only():
     with torch.no_grad():
         torch.testing.assert_close(module.train()(a, lengths), module(b, lengths))
         assert not torch.allclose(module.eval()(a, lengths), module(b, lengths))
+
+
+def test_hashed_ngrams_give_an_ngram_one_bucket_wherever_it_is():
+    """Bucket of the n-gram ending at each position, 0 before the sequence and in its padding."""
+    x = torch.tensor([[3, 4, 5, 3, 4, 5], [7, 3, 4, 5, 0, 0]])
+    lengths = torch.tensor([6, 4])
+    buckets = hashed_ngrams(x, lengths, (2, 3), n_buckets=1000)
+    assert buckets.shape == (2, 6, 2)
+    bigrams, trigrams = buckets[..., 0], buckets[..., 1]
+    assert bigrams[0, 0] == 0 and (trigrams[0, :2] == 0).all() and (buckets[1, 4:] == 0).all()
+    # (3, 4) ends at 1 and 4 of the first row and at 2 of the second; (3, 4, 5) at 2, 5 and 3.
+    assert bigrams[0, 1] == bigrams[0, 4] == bigrams[1, 2]
+    assert trigrams[0, 2] == trigrams[0, 5] == trigrams[1, 3]
+    assert len({bigrams[0, 1].item(), bigrams[0, 2].item(), bigrams[0, 3].item()}) == 3
+    assert bigrams[0, 2] != trigrams[0, 2]  # (4, 5) and (3, 4, 5) part ways
+    assert buckets.min() >= 0 and buckets.max() <= 1000
+
+
+def test_ngram_vectors_are_added_to_the_token_embeddings():
+    module = RNNSequenceClassifier(2, vocabulary_size=10, embedding_dim=3, hidden_size=4, ngram_range=(2, 2))
+    plain = RNNSequenceClassifier(2, vocabulary_size=10, embedding_dim=3, hidden_size=4)
+    x, lengths = torch.tensor([[3, 4, 5, 3, 4]]), torch.tensor([5])
+    with torch.no_grad():
+        difference = module._embedded(x, lengths) - module.embedding(x)
+        torch.testing.assert_close(difference[0, 0], torch.zeros(3))  # no n-gram ends at the first token
+        torch.testing.assert_close(difference[0, 1], difference[0, 4])  # the bigram (3, 4) twice
+        assert not torch.allclose(difference[0, 1], difference[0, 2])
+        torch.testing.assert_close(plain._embedded(x, lengths), plain.embedding(x))
+
+
+def test_word_dropout_hides_whole_words_in_training_only():
+    """A word (between separator tokens) is hidden whole or not at all; separators stay."""
+    separator = 2
+    module = RNNSequenceClassifier(2, vocabulary_size=10, embedding_dim=3, hidden_size=4, word_dropout=0.5,
+                                   separator_ids=[separator])
+    torch.manual_seed(0)
+    x = torch.tensor([[3, 4, 5, separator, 6, 7, separator, 8, separator, 9, 9, 9]] * 200)
+    hidden = module._hide_words(x) == UNKNOWN
+    assert not hidden[x == separator].any()
+    for start, stop in [(0, 3), (4, 6), (7, 8), (9, 12)]:
+        word = hidden[:, start:stop]
+        assert (word.all(dim=1) | ~word.any(dim=1)).all()
+        assert 0.35 < word.all(dim=1).float().mean() < 0.65
+    lengths = torch.tensor([12, 12])
+    everything = RNNSequenceClassifier(2, vocabulary_size=10, embedding_dim=3, hidden_size=4, word_dropout=1.0,
+                                       separator_ids=[separator])
+    a = torch.tensor([[3, 4, separator, 5] * 3, [6] * 12])
+    b = torch.tensor([[9, 9, separator, 8] * 3, [7] * 12])
+    with torch.no_grad():
+        torch.testing.assert_close(everything.train()(a, lengths), everything(b, lengths))
+        assert not torch.allclose(everything.eval()(a, lengths), everything(b, lengths))
+
+
+def test_without_separators_each_token_is_a_word():
+    module = RNNSequenceClassifier(2, vocabulary_size=10, embedding_dim=3, hidden_size=4, word_dropout=0.5)
+    torch.manual_seed(0)
+    hidden = module._hide_words(torch.tensor([[3] * 1000 + [0] * 10])) == UNKNOWN
+    assert 0.45 < hidden[0, :1000].float().mean() < 0.55 and not hidden[0, 1000:].any()
+
+
+def test_the_spaces_of_character_text_separate_the_words(texts):
+    X, y = texts
+    chars = RNNClassifier(**SMALL).fit(X, y)
+    assert [chars.vocabulary_[i - 2] for i in chars._separator_ids()] == [" "]
+    assert chars.module_.separators.sum() == 1
+    words = RNNClassifier(**SMALL, tokenizer="word").fit(X, y)
+    assert words.module_.separators is None
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 3), (4, 3), (2,), (2.0, 3)])
+def test_bad_ngram_range_is_refused(texts, ngram_range):
+    X, y = texts
+    with pytest.raises(ValueError, match="ngram_range must be a pair"):
+        RNNClassifier(**SMALL, ngram_range=ngram_range).fit(X, y)
 
 
 def test_token_dropout_draws_from_the_seeded_generator(texts):
