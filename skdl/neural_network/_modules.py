@@ -11,6 +11,7 @@ __all__ = ["RNNSequenceClassifier"]
 
 PADDING, UNKNOWN = 0, 1  # token ids reserved before the vocabulary's
 NGRAM_INIT_STD = 0.3  # the n-gram vectors start smaller than the tokens' (N(0, 1)): several add up
+_HASH_MULTIPLIER, _HASH_OFFSET = 1_000_003, 7_919  # primes; (n_buckets - 1) * P fits in int64
 
 
 def hashed_ngrams(x, lengths, ngram_range, n_buckets):
@@ -34,9 +35,6 @@ def hashed_ngrams(x, lengths, ngram_range, n_buckets):
             valid = inside & (position >= n - 1)
             buckets.append(torch.where(valid, (rolling + n * _HASH_OFFSET) % n_buckets + 1, 0))
     return torch.stack(buckets, dim=2)
-
-
-_HASH_MULTIPLIER, _HASH_OFFSET = 1_000_003, 7_919  # primes; (n_buckets - 1) * P fits in int64
 
 
 class RNNSequenceClassifier(nn.Module):
@@ -88,9 +86,8 @@ class RNNSequenceClassifier(nn.Module):
         self.n_directions = 2 if bidirectional else 1
         self.dropout = nn.Dropout(dropout)
         self.output = nn.Linear(2 * self.n_directions * hidden_size, n_classes)
-        self.ngram_range, self.ngram_embedding = None, None
+        self.ngram_range, self.ngram_buckets, self.ngram_embedding = ngram_range, ngram_buckets, None
         if self.embedding is not None and ngram_range is not None:
-            self.ngram_range, self.ngram_buckets = tuple(ngram_range), ngram_buckets
             self.ngram_embedding = nn.Embedding(ngram_buckets + 1, embedding_dim, padding_idx=PADDING)
             with torch.no_grad():
                 self.ngram_embedding.weight.normal_(0.0, NGRAM_INIT_STD)[PADDING].zero_()
@@ -100,22 +97,24 @@ class RNNSequenceClassifier(nn.Module):
             separators[list(separator_ids)] = True
         self.register_buffer("separators", separators, persistent=False)  # None: each token a word
 
-    def _hide_words(self, x):
-        """``x`` with each word replaced by unknown tokens with probability ``word_dropout``."""
-        if self.separators is None:  # every token is a word
-            word, keep = torch.arange(x.shape[1], device=x.device).expand_as(x), x != PADDING
-        else:
+    def _hide(self, x, probability, by_word=False):
+        """``x`` with each token (or each word, ``by_word``) replaced by unknown tokens with
+        ``probability``; the padding and the separators stay. Without separators every token is
+        a word."""
+        keep = x != PADDING
+        if by_word and self.separators is not None:
             separator = self.separators[x]
-            word, keep = torch.cumsum(separator.long(), dim=1), (x != PADDING) & ~separator
-        hidden_word = torch.rand(x.shape[0], x.shape[1] + 1, device=x.device) < self.word_dropout
-        return x.masked_fill(hidden_word.gather(1, word) & keep, UNKNOWN)
+            word, keep = torch.cumsum(separator.long(), dim=1), keep & ~separator
+            hidden = (torch.rand(x.shape[0], x.shape[1] + 1, device=x.device) < probability).gather(1, word)
+        else:
+            hidden = torch.rand(x.shape, device=x.device) < probability
+        return x.masked_fill(hidden & keep, UNKNOWN)
 
     def _embedded(self, x, lengths):
         if self.training and self.word_dropout > 0:
-            x = self._hide_words(x)
+            x = self._hide(x, self.word_dropout, by_word=True)
         if self.training and self.token_dropout > 0:
-            dropped = (torch.rand(x.shape, device=x.device) < self.token_dropout) & (x != PADDING)
-            x = x.masked_fill(dropped, UNKNOWN)
+            x = self._hide(x, self.token_dropout)
         embedded = self.embedding(x)
         if self.ngram_embedding is not None:
             ngrams = self.ngram_embedding(hashed_ngrams(x, lengths, self.ngram_range, self.ngram_buckets))

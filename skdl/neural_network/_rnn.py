@@ -145,8 +145,8 @@ class RNNClassifier(SkorchClassifierBase):
     token is embedded together with the hashed n-grams that end at it; the embeddings pass a 1-D
     convolution (n-gram detectors) into a recurrent cell; its final states and the maximum of
     its outputs over time go through a linear layer to the class scores. Whole words are hidden
-    at random in training (``word_dropout``). Training is mini-batch AdamW with optional early stopping and sample weights, on a
-    GPU when ``device`` names one.
+    at random in training (``word_dropout``). Training is mini-batch AdamW with optional early
+    stopping and sample weights, on a GPU when ``device`` names one.
 
     Parameters
     ----------
@@ -489,7 +489,8 @@ class RNNClassifier(SkorchClassifierBase):
         """The ids of the whitespace tokens (of character text), which separate the words."""
         if self.input_type_ == "numeric":
             return []
-        return [i + 2 for i, token in enumerate(self.vocabulary_.tolist()) if isinstance(token, str) and token.isspace()]
+        tokens = self.vocabulary_.tolist()
+        return [i + 2 for i, token in enumerate(tokens) if isinstance(token, str) and token.isspace()]
 
     def _checked_ngram_range(self):
         if self.ngram_range is None:

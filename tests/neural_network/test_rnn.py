@@ -152,7 +152,7 @@ def test_word_dropout_hides_whole_words_in_training_only():
                                    separator_ids=[separator])
     torch.manual_seed(0)
     x = torch.tensor([[3, 4, 5, separator, 6, 7, separator, 8, separator, 9, 9, 9]] * 200)
-    hidden = module._hide_words(x) == UNKNOWN
+    hidden = module._hide(x, 0.5, by_word=True) == UNKNOWN
     assert not hidden[x == separator].any()
     for start, stop in [(0, 3), (4, 6), (7, 8), (9, 12)]:
         word = hidden[:, start:stop]
@@ -171,7 +171,7 @@ def test_word_dropout_hides_whole_words_in_training_only():
 def test_without_separators_each_token_is_a_word():
     module = RNNSequenceClassifier(2, vocabulary_size=10, embedding_dim=3, hidden_size=4, word_dropout=0.5)
     torch.manual_seed(0)
-    hidden = module._hide_words(torch.tensor([[3] * 1000 + [0] * 10])) == UNKNOWN
+    hidden = module._hide(torch.tensor([[3] * 1000 + [0] * 10]), 0.5, by_word=True) == UNKNOWN
     assert 0.45 < hidden[0, :1000].float().mean() < 0.55 and not hidden[0, 1000:].any()
 
 
